@@ -1,0 +1,1 @@
+export { default } from '@gopher-mcp/tooling/eslint';
