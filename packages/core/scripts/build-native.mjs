@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sanitize = process.argv.includes('--sanitize');
-const buildDir = join(packageDir, 'build', sanitize ? 'native-sanitize' : 'native');
+// `--build-dir DIR` builds into DIR and leaves prebuilds/ alone (a private build, for development).
+const buildDirFlag = process.argv.indexOf('--build-dir');
+const privateBuildDir = buildDirFlag > 0 ? process.argv[buildDirFlag + 1] : undefined;
+const buildDir = privateBuildDir ?? join(packageDir, 'build', sanitize ? 'native-sanitize' : 'native');
 const libraryFile = { darwin: 'libgopher_mcp_c.dylib', win32: 'gopher_mcp_c.dll' }[process.platform] ?? 'libgopher_mcp_c.so';
 
 function run(command, args) {
@@ -33,8 +36,8 @@ run('cmake', [
 run('cmake', ['--build', buildDir, '--parallel', String(Math.max(1, cpus().length))]);
 
 const built = join(buildDir, libraryFile);
-if (sanitize) {
-  console.error(`build-native: sanitizer build at ${built}`);
+if (sanitize || privateBuildDir) {
+  console.error(`build-native: ${sanitize ? 'sanitizer ' : ''}build at ${built}`);
 } else {
   const target = join(packageDir, 'prebuilds', `${process.platform}-${process.arch}`);
   mkdirSync(target, { recursive: true });
