@@ -1,0 +1,78 @@
+import { messageKindOf, type JsonRpcErrorObject, type JsonRpcId, type JsonRpcMessage, type MessageKind } from './jsonrpc.js';
+import { readMcpFields, type McpFields } from './mcp-fields.js';
+import type { MessageView } from './view.js';
+
+const encoder = new TextEncoder();
+
+/** A {@link MessageView} around a message object a transport already parsed. */
+export class ObjectMessageView implements MessageView {
+  readonly kind: MessageKind;
+  readonly fromBytes = false;
+  private fields: McpFields | undefined;
+  private serialized: Uint8Array | undefined;
+
+  /** Wraps `message`; throws a TypeError when it is not a JSON-RPC 2.0 message. */
+  constructor(readonly message: JsonRpcMessage) {
+    const kind = messageKindOf(message);
+    if (kind === undefined) throw new TypeError('not a JSON-RPC 2.0 message object');
+    this.kind = kind;
+  }
+
+  get id(): JsonRpcId | null | undefined {
+    return 'id' in this.message ? this.message.id : undefined;
+  }
+
+  get method(): string | undefined {
+    return 'method' in this.message ? this.message.method : undefined;
+  }
+
+  private get mcp(): McpFields {
+    this.fields ??= readMcpFields(this.message);
+    return this.fields;
+  }
+
+  get toolName(): string | undefined {
+    return this.mcp.toolName;
+  }
+
+  get resourceUri(): string | undefined {
+    return this.mcp.resourceUri;
+  }
+
+  get promptName(): string | undefined {
+    return this.mcp.promptName;
+  }
+
+  get progressToken(): string | number | undefined {
+    return this.mcp.progressToken;
+  }
+
+  get traceparent(): string | undefined {
+    return this.mcp.traceparent;
+  }
+
+  get tracestate(): string | undefined {
+    return this.mcp.tracestate;
+  }
+
+  get error(): JsonRpcErrorObject | undefined {
+    return 'error' in this.message ? this.message.error : undefined;
+  }
+
+  get params(): unknown {
+    return 'params' in this.message ? this.message.params : undefined;
+  }
+
+  get result(): unknown {
+    return 'result' in this.message ? this.message.result : undefined;
+  }
+
+  get size(): number {
+    return this.bytes().byteLength;
+  }
+
+  bytes(): Uint8Array {
+    this.serialized ??= encoder.encode(JSON.stringify(this.message));
+    return this.serialized;
+  }
+}
