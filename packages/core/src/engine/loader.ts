@@ -73,9 +73,10 @@ export function loadEngine(options: LoadEngineOptions = {}): EngineLoadReport {
   for (const candidate of libraryCandidates(env)) {
     try {
       const library = NativeLibrary.open(candidate);
+      const engine = createNativeEngine(library);
       attempts.push({ candidate });
       return {
-        engine: createNativeEngine(library),
+        engine,
         attempts,
         summary: `engine: native (libgopher_mcp_c ${library.version} from ${candidate})`,
       };
