@@ -37,13 +37,14 @@ function methodMatches(globs: readonly string[], method: string | undefined): bo
 /** One filter in a chain, with its switches and counters. */
 export class ChainEntry {
   enabled: boolean;
-  readonly counters = new FilterCounters();
 
   constructor(
     readonly name: string,
     readonly filter: Filter | ObserverFilter,
     readonly options: EntryOptions,
     readonly latency: LatencyRecorder | undefined,
+    /** Counters of the slot: a replacement filter carries on its predecessor's. */
+    readonly counters: FilterCounters = new FilterCounters(),
   ) {
     this.enabled = options.enabled ?? true;
   }

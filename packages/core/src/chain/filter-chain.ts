@@ -115,10 +115,13 @@ export class FilterChain {
     this.publish(this.allEntries().filter((e) => e !== entry), [entry]);
   }
 
-  /** Replaces the filter named `name` (same place, same options) with a new one, e.g. reconfigured. */
+  /**
+   * Replaces the filter named `name` (same place, same options, same statistics) with a new one,
+   * e.g. reconfigured. In-flight exchanges finish on the old one, which is closed after them.
+   */
   replace(name: string, filter: FilterLike): void {
     const old = this.entry(name);
-    const entry = new ChainEntry(name, this.instantiate(filter, name), old.options, old.latency);
+    const entry = new ChainEntry(name, this.instantiate(filter, name), old.options, old.latency, old.counters);
     entry.enabled = old.enabled;
     this.publish(
       this.allEntries().map((e) => (e === old ? entry : e)),
