@@ -17,7 +17,6 @@ import {
   type Filter,
   type FilterLike,
   type FilterSetup,
-  type Next,
   type ObserverFilter,
 } from './filter.js';
 import type { ChainStats, FilterStats, LatencyRecorder } from './stats.js';
@@ -173,7 +172,8 @@ export class FilterChain {
     const isNotification = message.kind === 'notification';
     if (isNotification) this.counters.notifications++;
     else if (message.kind === 'request') this.counters.requests++;
-    const started = monotonic();
+    const timed = this.chainLatency !== undefined || snapshot.observers.length > 0;
+    const started = timed ? monotonic() : 0;
     let response: MessageView | undefined;
     try {
       response = await this.dispatch(snapshot.filters, 0, message, context, terminal);
@@ -181,21 +181,25 @@ export class FilterChain {
         if (response.kind === 'error') this.dropNotification(message, context);
         response = undefined;
       }
-      if (message.kind === 'request') this.countResponse(message, response, context);
-      if (message.kind === 'request' && response === undefined) {
-        response = errorView(message, ErrorCode.INTERNAL_ERROR, 'the upstream gave no response');
+      if (message.kind === 'request') {
+        if (response === undefined) response = errorView(message, ErrorCode.INTERNAL_ERROR, 'the upstream gave no response');
+        if (response.kind === 'result') this.counters.succeeded++;
+        else this.counters.failed++;
       }
       return response;
     } finally {
-      const durationMs = monotonic() - started;
-      this.chainLatency?.record(durationMs);
       this.counters.inFlight--;
       this.release(snapshot);
-      if (snapshot.observers.length > 0) this.notifyObservers(snapshot.observers, message, response, context, durationMs);
+      if (timed) {
+        const durationMs = monotonic() - started;
+        this.chainLatency?.record(durationMs);
+        if (snapshot.observers.length > 0) this.notifyObservers(snapshot.observers, message, response, context, durationMs);
+      }
     }
   }
 
-  private dispatch(
+  /** Runs the chain from `start` inward (for frames; not part of the public API). */
+  dispatch(
     entries: readonly ChainEntry[],
     start: number,
     message: MessageView,
@@ -205,7 +209,7 @@ export class FilterChain {
     for (let index = start; index < entries.length; index++) {
       const entry = entries[index] as ChainEntry;
       if (!entry.enabled) continue;
-      if (!entry.matches(message, context)) {
+      if (entry.options.when !== undefined && !entry.matches(message, context)) {
         entry.counters.skipped++;
         continue;
       }
@@ -214,17 +218,23 @@ export class FilterChain {
     return this.callTerminal(message, context, terminal);
   }
 
-  private async callTerminal(message: MessageView, context: ExchangeContext, terminal: Terminal): Promise<MessageView | undefined> {
+  private callTerminal(message: MessageView, context: ExchangeContext, terminal: Terminal): Promise<MessageView | undefined> {
+    let pending: Promise<MessageView | undefined>;
     try {
-      return await terminal(message, context);
+      pending = terminal(message, context);
     } catch (error) {
-      if (error instanceof FilterDeniedError) return errorView(message, error.code, error.message, error.data);
-      this.logger.warn({ err: describe(error) }, 'gopher-mcp: upstream failed');
-      return errorView(message, ErrorCode.INTERNAL_ERROR, 'upstream failed');
+      return Promise.resolve(this.upstreamFailed(message, error));
     }
+    return pending.then(undefined, (error: unknown) => this.upstreamFailed(message, error));
   }
 
-  private async invoke(
+  private upstreamFailed(message: MessageView, error: unknown): MessageView {
+    if (error instanceof FilterDeniedError) return errorView(message, error.code, error.message, error.data);
+    this.logger.warn({ err: describe(error) }, 'gopher-mcp: upstream failed');
+    return errorView(message, ErrorCode.INTERNAL_ERROR, 'upstream failed');
+  }
+
+  private invoke(
     entries: readonly ChainEntry[],
     index: number,
     entry: ChainEntry,
@@ -232,45 +242,47 @@ export class FilterChain {
     context: ExchangeContext,
     terminal: Terminal,
   ): Promise<MessageView | undefined> {
-    const filter = entry.filter as Filter;
-    const exchange = new ChainExchange(message, context, this.engine, entry.name, this.emitFrom);
-    let nextCalled = false;
-    let inner: MessageView | undefined;
-    const next: Next = async (forwarded = message) => {
-      nextCalled = true;
-      inner = await this.dispatch(entries, index + 1, forwarded, context, terminal);
-      return inner;
-    };
+    const frame = new ChainExchange(this, entries, index, entry, message, context, terminal);
     entry.counters.processed++;
     const started = entry.latency === undefined ? 0 : monotonic();
+    let returned: ReturnType<Filter['handle']>;
     try {
-      const response = await filter.handle(exchange, next);
-      if (exchange.ownError !== undefined && response === exchange.ownError) {
-        this.recordDenial(entry, message, context, response.error?.code ?? ErrorCode.INTERNAL_ERROR);
-      } else {
-        entry.counters.passed++;
-      }
-      return response;
+      returned = (entry.filter as Filter).handle(frame, frame.next);
     } catch (error) {
-      if (error instanceof FilterDeniedError) {
-        this.recordDenial(entry, message, context, error.code);
-        return errorView(message, error.code, error.message, error.data);
-      }
-      return this.fallback(entry, error, message, context, nextCalled, inner, next);
-    } finally {
-      if (entry.latency !== undefined) entry.latency.record(monotonic() - started);
+      return Promise.resolve(this.settleFailure(frame, error, started));
     }
+    if (isPromiseLike(returned)) {
+      return Promise.resolve(returned).then(
+        (response) => this.settleSuccess(frame, response, started),
+        (error: unknown) => this.settleFailure(frame, error, started),
+      );
+    }
+    return Promise.resolve(this.settleSuccess(frame, returned, started));
   }
 
-  private fallback(
-    entry: ChainEntry,
-    error: unknown,
-    message: MessageView,
-    context: ExchangeContext,
-    nextCalled: boolean,
-    inner: MessageView | undefined,
-    next: Next,
-  ): Promise<MessageView | undefined> | MessageView | undefined {
+  private settleSuccess(frame: ChainExchange, response: MessageView | undefined, started: number): MessageView | undefined {
+    const entry = frame.entry;
+    if (entry.latency !== undefined) entry.latency.record(monotonic() - started);
+    if (frame.ownError !== undefined && response === frame.ownError) {
+      this.recordDenial(entry, frame.message, frame.context, response.error?.code ?? ErrorCode.INTERNAL_ERROR);
+    } else {
+      entry.counters.passed++;
+    }
+    return response;
+  }
+
+  private settleFailure(frame: ChainExchange, error: unknown, started: number): Promise<MessageView | undefined> | MessageView | undefined {
+    const entry = frame.entry;
+    if (entry.latency !== undefined) entry.latency.record(monotonic() - started);
+    if (error instanceof FilterDeniedError) {
+      this.recordDenial(entry, frame.message, frame.context, error.code);
+      return errorView(frame.message, error.code, error.message, error.data);
+    }
+    return this.fallback(frame, error);
+  }
+
+  private fallback(frame: ChainExchange, error: unknown): Promise<MessageView | undefined> | MessageView | undefined {
+    const { entry, message, context } = frame;
     entry.counters.errors++;
     this.counters.filterErrors++;
     const behavior = entry.failClosed ? 'REJECT' : (entry.options.fallback ?? this.options.fallback ?? 'REJECT');
@@ -278,7 +290,7 @@ export class FilterChain {
     this.emitFrom(entry.name, 'filter_error', { error: describe(error), fallback: behavior, method: message.method });
     if (behavior === 'PASSTHROUGH') {
       // Skip the broken filter: continue inward if it never got there, else keep the inner response.
-      return nextCalled ? inner : next(message);
+      return frame.inner ?? frame.next(message);
     }
     if (behavior === 'DEFAULT' && this.options.defaultResponse !== undefined && message.kind === 'request') {
       const fallbackResponse = this.options.defaultResponse;
@@ -305,13 +317,6 @@ export class FilterChain {
       method: message.method,
       code: context.denial?.code,
     });
-  }
-
-  private countResponse(message: MessageView, response: MessageView | undefined, context: ExchangeContext): void {
-    if (response !== undefined && response.kind === 'result') this.counters.succeeded++;
-    else this.counters.failed++;
-    void message;
-    void context;
   }
 
   private notifyObservers(
@@ -367,7 +372,8 @@ export class FilterChain {
     this.chainLatency?.close();
   }
 
-  private readonly emitFrom = (filter: string, type: string, payload: Record<string, unknown>): void => {
+  /** Sends an event to the sink, tagged with the filter's name (for frames; not public API). */
+  readonly emitFrom = (filter: string, type: string, payload: Record<string, unknown>): void => {
     const sink = this.options.events;
     if (sink === undefined) return;
     try {
@@ -467,6 +473,10 @@ export class FilterChain {
   private assertOpen(): void {
     if (this.closed) throw new Error('the filter chain is closed');
   }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | undefined)?.then === 'function';
 }
 
 function describe(error: unknown): string {

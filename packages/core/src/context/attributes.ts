@@ -12,21 +12,23 @@ export function attributeKey<T>(name: string): AttributeKey<T> {
 
 /** Typed data filters pass to the filters after them within one exchange. */
 export class AttributeBag {
-  private readonly values = new Map<AttributeKey<unknown>, unknown>();
+  /** Made on first write: most exchanges carry no attributes. */
+  private values: Map<AttributeKey<unknown>, unknown> | undefined;
 
   get<T>(key: AttributeKey<T>): T | undefined {
-    return this.values.get(key as AttributeKey<unknown>) as T | undefined;
+    return this.values?.get(key as AttributeKey<unknown>) as T | undefined;
   }
 
   set<T>(key: AttributeKey<T>, value: T): void {
+    this.values ??= new Map();
     this.values.set(key as AttributeKey<unknown>, value);
   }
 
   has(key: AttributeKey<unknown>): boolean {
-    return this.values.has(key);
+    return this.values?.has(key) ?? false;
   }
 
   delete(key: AttributeKey<unknown>): boolean {
-    return this.values.delete(key);
+    return this.values?.delete(key) ?? false;
   }
 }

@@ -17,9 +17,12 @@ export interface ExchangeContextInit {
 
 const neverAborted = new AbortController().signal;
 
-/** Makes the context of one exchange (defaults: inbound, transport `memory`, the system clock). */
-export function createExchangeContext(init: ExchangeContextInit = {}): ExchangeContext {
-  const clock = init.clock ?? systemClock;
+/**
+ * Makes the context of one exchange (defaults: inbound, transport `memory`, the system clock or
+ * `defaultClock`).
+ */
+export function createExchangeContext(init: ExchangeContextInit = {}, defaultClock: Clock = systemClock): ExchangeContext {
+  const clock = init.clock ?? defaultClock;
   return {
     direction: init.direction ?? 'inbound',
     transport: init.transport ?? 'memory',

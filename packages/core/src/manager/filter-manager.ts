@@ -190,13 +190,15 @@ export class FilterManager implements AsyncDisposable {
     if (!isMessageView(view)) return view;
     if (this.closed) throw new ClosedError('the filter manager is closed');
     const context = this.context(init);
+    const engine = this.engine;
+    const retries = this.upstreamRetries;
     const terminal: Terminal = async (forwarded, ctx) => {
       for (let attempt = 0; ; attempt++) {
         try {
           const result = await upstream(forwarded, ctx);
-          return result === undefined ? undefined : toMessageView(result, this.engine);
+          return result === undefined ? undefined : toMessageView(result, engine);
         } catch (error) {
-          if (attempt >= this.upstreamRetries) throw error;
+          if (attempt >= retries) throw error;
         }
       }
     };
@@ -234,7 +236,7 @@ export class FilterManager implements AsyncDisposable {
   }
 
   private context(init: ExchangeContextInit): ExchangeContext {
-    return createExchangeContext({ clock: this.chain.clock, ...init });
+    return createExchangeContext(init, this.chain.clock);
   }
 
   /** A view of `input`, or the -32600 error response answering input that is not a JSON-RPC message. */
