@@ -1,7 +1,7 @@
 // Per-message cost of the filter chain: FilterManager.handle() with no filter vs ten no-op
+// around-style filters.
 // Benchmarks import the BUILT packages (dist), never src through tsx: tsx compiles with keepNames,
 // which wraps every closure in a defineProperty call and inflates hot paths several times over.
-// around-style filters, with and without per-filter latency measurement.
 import { FilterManager, createJsEngine, type Filter, type JsonRpcMessage, type MessageView } from '@gopher-mcp/core';
 import { machineLine, markdownTable, measure, type BenchCase } from './harness.js';
 
