@@ -11,7 +11,7 @@ import { ErrorCode } from '../errors/codes.js';
 import { ClosedError } from '../errors/filter-errors.js';
 import { errorResponse, type JsonRpcMessage } from '../message/jsonrpc.js';
 import { errorView } from '../message/responses.js';
-import { toMessageView, type MessageInput } from '../message/to-view.js';
+import { InvalidMessageError, toMessageView, type MessageInput } from '../message/to-view.js';
 import type { MessageView } from '../message/view.js';
 import type { FilterManagerConfigInput } from '../config/filter-manager-config.js';
 import { filterManagerFromConfig, type FromConfigOptions } from './from-config.js';
@@ -244,6 +244,7 @@ export class FilterManager implements AsyncDisposable {
     try {
       return toMessageView(input, this.engine);
     } catch (error) {
+      if (error instanceof InvalidMessageError) return error.response;
       const reason = error instanceof Error ? error.message : String(error);
       return errorResponse(null, ErrorCode.INVALID_REQUEST, 'invalid JSON-RPC message', { reason });
     }
