@@ -26,6 +26,7 @@ export * from './chain/glob.js';
 export { type EntryOptions, type FallbackBehavior } from './chain/entry.js';
 export { FilterChain, type ChainOptions, type Terminal, type Position, type DefaultResponse } from './chain/filter-chain.js';
 export { ChainBuilder } from './chain/builder.js';
+export { engineLatency } from './chain/engine-latency.js';
 export * from './registry/family.js';
 export * from './registry/known-filters.js';
 export * from './registry/registry.js';

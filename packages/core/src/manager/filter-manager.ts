@@ -1,7 +1,9 @@
 import type { EntryOptions, FallbackBehavior } from '../chain/entry.js';
 import type { ChainEventSink } from '../chain/events.js';
 import type { ExchangeContext, FilterLike } from '../chain/filter.js';
+import { engineLatency } from '../chain/engine-latency.js';
 import { FilterChain, type DefaultResponse, type Terminal } from '../chain/filter-chain.js';
+import { getDefaultEngine } from '../engine/loader.js';
 import type { ChainStats, LatencyRecorder } from '../chain/stats.js';
 import { systemClock, type Clock } from '../context/clock.js';
 import { createExchangeContext, type ExchangeContextInit } from '../context/create-context.js';
@@ -35,8 +37,11 @@ export interface FilterManagerOptions {
   readonly events?: ChainEventSink;
   readonly fallback?: FallbackBehavior;
   readonly defaultResponse?: DefaultResponse;
-  /** Latency recorders for the chain's statistics. */
-  readonly latency?: (name: string) => LatencyRecorder;
+  /**
+   * Latency recorders for the chain's statistics: `true` (default) uses the engine's histograms,
+   * `false` measures nothing, or pass a factory of your own.
+   */
+  readonly latency?: boolean | ((name: string) => LatencyRecorder);
   /** A forwarded request whose response has not come after this long is answered with 504 (default 60 s). */
   readonly exchangeTimeoutMs?: number;
   /** Upstream attempts when `handle()`'s upstream throws (default 0: no retry). */
@@ -71,16 +76,18 @@ export class FilterManager implements AsyncDisposable {
   private closed = false;
 
   constructor(options: FilterManagerOptions = {}) {
+    const engine = options.engine ?? (options.chain === undefined ? getDefaultEngine() : options.chain.engine);
+    const latency = options.latency === false ? undefined : options.latency === true || options.latency === undefined ? engineLatency(engine) : options.latency;
     this.chain =
       options.chain ??
       new FilterChain({
-        ...(options.engine === undefined ? {} : { engine: options.engine }),
+        engine,
         clock: options.clock ?? systemClock,
         ...(options.logger === undefined ? {} : { logger: options.logger }),
         ...(options.events === undefined ? {} : { events: options.events }),
         ...(options.fallback === undefined ? {} : { fallback: options.fallback }),
         ...(options.defaultResponse === undefined ? {} : { defaultResponse: options.defaultResponse }),
-        ...(options.latency === undefined ? {} : { latency: options.latency }),
+        ...(latency === undefined ? {} : { latency }),
       });
     for (const item of options.filters ?? []) {
       if (Array.isArray(item)) this.chain.add(item[0] as FilterLike, item[1] as EntryOptions);

@@ -1,6 +1,7 @@
 import type { EntryOptions, FallbackBehavior } from '../chain/entry.js';
 import type { ChainEventSink } from '../chain/events.js';
 import type { FilterCondition } from '../chain/filter.js';
+import { engineLatency } from '../chain/engine-latency.js';
 import { FilterChain } from '../chain/filter-chain.js';
 import type { LatencyRecorder } from '../chain/stats.js';
 import type { Clock } from '../context/clock.js';
@@ -24,7 +25,8 @@ export interface FromConfigOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly events?: ChainEventSink;
-  readonly latency?: (name: string) => LatencyRecorder;
+  /** Latency recorders: `true` (default) the engine's histograms, `false` none, or a factory. */
+  readonly latency?: boolean | ((name: string) => LatencyRecorder);
   readonly onTimeout?: FilterManagerOptions['onTimeout'];
 }
 
@@ -42,12 +44,14 @@ export async function filterManagerFromConfig(input: FilterManagerConfigInput | 
     options.importer,
   );
   const stopOnError = config.errorHandling.stopOnError;
+  const engine = options.engine ?? loadEngine({ engine: config.engine }).engine;
+  const latency = options.latency === false ? undefined : options.latency === true || options.latency === undefined ? engineLatency(engine) : options.latency;
   const chain = new FilterChain({
-    engine: options.engine ?? loadEngine({ engine: config.engine }).engine,
+    engine,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.events === undefined ? {} : { events: options.events }),
-    ...(options.latency === undefined ? {} : { latency: options.latency }),
+    ...(latency === undefined ? {} : { latency }),
     fallback: stopOnError ? 'REJECT' : config.errorHandling.fallbackBehavior,
     ...(config.errorHandling.defaultResponse === undefined ? {} : { defaultResponse: config.errorHandling.defaultResponse }),
   });

@@ -23,6 +23,10 @@ for (const engine of testEngines()) {
         'b:response:result',
         'a:response:result',
       ]);
+      const stats = manager.getStats();
+      expect(stats.latency?.count).toBe(1);
+      expect(stats.filters.map((f) => f.latency?.count)).toEqual([1, 1, 1]);
+      expect(stats.filters[0]?.latency?.maxMs).toBeGreaterThanOrEqual(stats.filters[2]?.latency?.maxMs ?? Infinity);
       await manager.close();
     });
 

@@ -35,7 +35,8 @@ for (const engine of testEngines()) {
       const bytes = Buffer.from(JSON.stringify(message));
       const parsed = parseMessageBytes(engine, bytes);
       expect(parsed.ok).toBe(true);
-      const fromBytes = (parsed as { messages: MessageView[] }).messages[0] as MessageView;
+      if (!parsed.ok) throw new Error(parsed.reason);
+      const fromBytes = parsed.messages[0] as MessageView;
       expect(fromBytes.fromBytes).toBe(true);
       expect(fromBytes.size).toBe(bytes.length);
       expect(accessors(fromBytes)).toEqual(accessors(new ObjectMessageView(message)));
