@@ -11,11 +11,21 @@ export class ObjectMessageView implements MessageView {
   private fields: McpFields | undefined;
   private serialized: Uint8Array | undefined;
 
-  /** Wraps `message`; throws a TypeError when it is not a JSON-RPC 2.0 message. */
-  constructor(readonly message: JsonRpcMessage) {
+  private knownSize: number | undefined;
+
+  /**
+   * Wraps `message`; throws a TypeError when it is not a JSON-RPC 2.0 message. A transport that
+   * read the message from bytes passes their length as `size`, sparing a serialisation when a
+   * filter asks for it.
+   */
+  constructor(
+    readonly message: JsonRpcMessage,
+    size?: number,
+  ) {
     const kind = messageKindOf(message);
     if (kind === undefined) throw new TypeError('not a JSON-RPC 2.0 message object');
     this.kind = kind;
+    this.knownSize = size;
   }
 
   get id(): JsonRpcId | null | undefined {
@@ -68,7 +78,8 @@ export class ObjectMessageView implements MessageView {
   }
 
   get size(): number {
-    return this.bytes().byteLength;
+    this.knownSize ??= this.bytes().byteLength;
+    return this.knownSize;
   }
 
   bytes(): Uint8Array {
