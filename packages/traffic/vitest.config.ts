@@ -1,0 +1,3 @@
+import { packageTestConfig } from '@gopher-mcp/tooling/vitest';
+
+export default packageTestConfig({ name: 'traffic' });
