@@ -229,7 +229,7 @@ export class FilterChain {
   }
 
   private upstreamFailed(message: MessageView, error: unknown): MessageView {
-    if (error instanceof FilterDeniedError) return errorView(message, error.code, error.message, error.data);
+    if (FilterDeniedError.is(error)) return errorView(message, error.code, error.message, error.data);
     this.logger.warn({ err: describe(error) }, 'gopher-mcp: upstream failed');
     return errorView(message, ErrorCode.INTERNAL_ERROR, 'upstream failed');
   }
@@ -274,7 +274,7 @@ export class FilterChain {
   private settleFailure(frame: ChainExchange, error: unknown, started: number): Promise<MessageView | undefined> | MessageView | undefined {
     const entry = frame.entry;
     if (entry.latency !== undefined) entry.latency.record(monotonic() - started);
-    if (error instanceof FilterDeniedError) {
+    if (FilterDeniedError.is(error)) {
       this.recordDenial(entry, frame.message, frame.context, error.code);
       return errorView(frame.message, error.code, error.message, error.data);
     }

@@ -3,8 +3,17 @@
  * it into a JSON-RPC error response carrying the request's id; it is an outcome, not a failure, so
  * the fallback behaviour never applies to it.
  */
+const DENIAL_BRAND = Symbol.for('gopher-mcp.filter-denied');
+
 export class FilterDeniedError extends Error {
   override readonly name = 'FilterDeniedError';
+  /** Recognised across copies of this package (ESM and CJS builds loaded side by side). */
+  readonly [DENIAL_BRAND] = true;
+
+  /** True when `value` is a FilterDeniedError from any copy of @gopher-mcp/core. */
+  static is(value: unknown): value is FilterDeniedError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DENIAL_BRAND] === true;
+  }
 
   constructor(
     /** The error code (see `ErrorCode`). */

@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
 import { MissingFamilyError } from '../errors/filter-errors.js';
 import type { FilterFactory, FilterFamily } from './family.js';
 import { FILTER_PACKAGES, type BuiltinFilterType } from './known-filters.js';
@@ -5,7 +10,39 @@ import { FILTER_PACKAGES, type BuiltinFilterType } from './known-filters.js';
 /** Imports a package by name; replaceable for tests and bundlers. */
 export type PackageImporter = (packageName: string) => Promise<unknown>;
 
-const defaultImporter: PackageImporter = (packageName) => import(packageName);
+/**
+ * Imports a family package: first as seen from this package, then as seen from the application's
+ * working directory (with pnpm or a workspace, `@gopher-mcp/core` cannot see its sibling packages,
+ * while the application that installed them can). The ESM entry is preferred, so one copy of core's
+ * classes is shared.
+ */
+const defaultImporter: PackageImporter = async (packageName) => {
+  try {
+    return await import(packageName);
+  } catch (error) {
+    if (!isNotInstalled(error, packageName)) throw error;
+    const entry = resolveFromApplication(packageName);
+    if (entry === undefined) throw error;
+    return import(pathToFileURL(entry).href);
+  }
+};
+
+function resolveFromApplication(packageName: string): string | undefined {
+  try {
+    const requireFromApp = createRequire(join(process.cwd(), 'index.js'));
+    const manifestPath = requireFromApp.resolve(`${packageName}/package.json`);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      exports?: { '.'?: { import?: { default?: string } | string } };
+      module?: string;
+      main?: string;
+    };
+    const esm = manifest.exports?.['.']?.import;
+    const relative = (typeof esm === 'string' ? esm : esm?.default) ?? manifest.module ?? manifest.main;
+    return relative === undefined ? requireFromApp.resolve(packageName) : join(dirname(manifestPath), relative);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The filter factories a process knows, by type id. Families register themselves (a family
