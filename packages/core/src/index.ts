@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export * from './engine/index.js';
+export { createBufferPool, type CreateBufferPoolOptions } from './buffers.js';
 export * from './errors/index.js';
 export * from './message/jsonrpc.js';
 export type { MessageView } from './message/view.js';
