@@ -4,7 +4,7 @@ export type * from './buffers/types.js';
 export type * from './framing/types.js';
 export type * from './metrics/types.js';
 export type * from './ratelimit/types.js';
-export type { EnvelopeLimits, EnvelopeScan, EnvelopeScanOk, EnvelopeScanError, EnvelopeFields, EnvelopeToken } from './envelope/types.js';
+export * from './envelope/index.js';
 export * from './loader.js';
 export { createJsEngine } from './js-engine.js';
 export type { NativeLibrary } from './native-library/library.js';
