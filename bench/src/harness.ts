@@ -108,3 +108,41 @@ export function machineLine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `${cpu}, ${cpus().length} cores, ${arch()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`;
 }
+
+/** One async operation to measure. */
+export interface AsyncCase {
+  readonly name: string;
+  readonly run: () => Promise<unknown>;
+}
+
+/** The harness's method (calibrated samples, interleaved across cases, medians) for async operations. */
+export async function measureAsync(cases: readonly AsyncCase[], samples = 25, sampleMs = 40): Promise<BenchResult[]> {
+  const iterations: number[] = [];
+  for (const c of cases) {
+    let n = 1;
+    for (;;) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) await c.run();
+      const elapsed = Number(process.hrtime.bigint() - start);
+      if (elapsed > (sampleMs * 1e6) / 4 || n > 1e7) {
+        iterations.push(Math.max(1, Math.round((n * sampleMs * 1e6) / Math.max(elapsed, 1))));
+        break;
+      }
+      n *= 4;
+    }
+  }
+  const perOp: number[][] = cases.map(() => []);
+  for (let s = 0; s < samples; s++) {
+    for (const [index, c] of cases.entries()) {
+      const n = iterations[index] as number;
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) await c.run();
+      perOp[index]?.push(Number(process.hrtime.bigint() - start) / n);
+    }
+  }
+  return cases.map((c, index) => {
+    const sorted = (perOp[index] as number[]).sort((a, b) => a - b);
+    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))] as number;
+    return { name: c.name, medianNs: q(0.5), p10Ns: q(0.1), p90Ns: q(0.9), samples: sorted.length };
+  });
+}

@@ -14,49 +14,13 @@ import {
   type FilterLike,
   type MessageView,
   type Principal,
-} from '../../packages/core/src/index.js';
-import { authentication, authorization, hashApiKey, Policy } from '../../packages/security/src/index.js';
-import { machineLine, markdownTable, measure, type BenchResult } from './harness.js';
+} from '@gopher-mcp/core';
+import { authentication, authorization, hashApiKey, Policy } from '@gopher-mcp/security';
+import { machineLine, markdownTable, measure, measureAsync, type AsyncCase, type BenchResult } from './harness.js';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://mcp.example.test/mcp';
 
-interface AsyncCase {
-  readonly name: string;
-  readonly run: () => Promise<unknown>;
-}
-
-/** The harness's method (calibrated samples, interleaved across cases, medians) for async operations. */
-async function measureAsync(cases: readonly AsyncCase[], samples = 25, sampleMs = 40): Promise<BenchResult[]> {
-  const iterations: number[] = [];
-  for (const c of cases) {
-    let n = 1;
-    for (;;) {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) await c.run();
-      const elapsed = Number(process.hrtime.bigint() - start);
-      if (elapsed > (sampleMs * 1e6) / 4 || n > 1e7) {
-        iterations.push(Math.max(1, Math.round((n * sampleMs * 1e6) / Math.max(elapsed, 1))));
-        break;
-      }
-      n *= 4;
-    }
-  }
-  const perOp: number[][] = cases.map(() => []);
-  for (let s = 0; s < samples; s++) {
-    for (const [index, c] of cases.entries()) {
-      const n = iterations[index] as number;
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) await c.run();
-      perOp[index]?.push(Number(process.hrtime.bigint() - start) / n);
-    }
-  }
-  return cases.map((c, index) => {
-    const sorted = (perOp[index] as number[]).sort((a, b) => a - b);
-    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))] as number;
-    return { name: c.name, medianNs: q(0.5), p10Ns: q(0.1), p90Ns: q(0.9), samples: sorted.length };
-  });
-}
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 

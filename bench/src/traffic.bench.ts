@@ -21,48 +21,11 @@ import {
   type FilterLike,
   type MessageView,
   type Principal,
-} from '../../packages/core/src/index.js';
-import { MemoryRateLimitStore } from '../../packages/traffic/src/rate-limit/memory-store.js';
-import { circuitBreaker, loadBalancer, rateLimit, retry, seededRandom } from '../../packages/traffic/src/index.js';
-import { machineLine, markdownTable, measure, type BenchResult } from './harness.js';
+} from '@gopher-mcp/core';
+import { MemoryRateLimitStore } from '@gopher-mcp/traffic';
+import { circuitBreaker, loadBalancer, rateLimit, retry, seededRandom } from '@gopher-mcp/traffic';
+import { machineLine, markdownTable, measure, measureAsync, type AsyncCase, type BenchResult } from './harness.js';
 
-interface AsyncCase {
-  readonly name: string;
-  readonly run: () => Promise<unknown>;
-}
-
-/** The harness's method (calibrated samples, interleaved across cases, medians) for async operations. */
-async function measureAsync(cases: readonly AsyncCase[], samples = 25, sampleMs = 40): Promise<BenchResult[]> {
-  const iterations: number[] = [];
-  for (const c of cases) {
-    let n = 1;
-    for (;;) {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) await c.run();
-      const elapsed = Number(process.hrtime.bigint() - start);
-      if (elapsed > (sampleMs * 1e6) / 4 || n > 1e7) {
-        iterations.push(Math.max(1, Math.round((n * sampleMs * 1e6) / Math.max(elapsed, 1))));
-        break;
-      }
-      n *= 4;
-    }
-  }
-  const perOp: number[][] = cases.map(() => []);
-  for (let s = 0; s < samples; s++) {
-    for (let index = 0; index < cases.length; index++) {
-      const c = cases[index] as AsyncCase;
-      const n = iterations[index] as number;
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) await c.run();
-      perOp[index]?.push(Number(process.hrtime.bigint() - start) / n);
-    }
-  }
-  return cases.map((c, index) => {
-    const sorted = (perOp[index] as number[]).sort((a, b) => a - b);
-    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))] as number;
-    return { name: c.name, medianNs: q(0.5), p10Ns: q(0.1), p90Ns: q(0.9), samples: sorted.length };
-  });
-}
 
 const principals: Principal[] = Array.from({ length: 1000 }, (_, i) => ({ subject: `user-${i}`, scopes: [], roles: [], claims: {}, method: 'api_key' }));
 const toolMessage = new ObjectMessageView({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search', arguments: { q: 'x' } } });

@@ -17,6 +17,7 @@ export type { KeyFunction } from './rate-limit/keys.js';
 export type { CostFunction } from './rate-limit/cost.js';
 export { RATE_LIMIT_SCRIPT, RATE_LIMIT_SCRIPT_SHA } from './rate-limit/redis-script.js';
 export type { RedisClientLike } from './rate-limit/redis-store.js';
+export { MemoryRateLimitStore, type MemoryStoreOptions } from './rate-limit/memory-store.js';
 
 export {
   circuitBreaker,
