@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as KoffiModule from 'koffi';
 import type { LibraryHandle } from 'koffi';
 
 import { EngineError } from '../errors.js';
@@ -6,7 +7,7 @@ import { EngineError } from '../errors.js';
 const requireFromHere = createRequire(import.meta.url);
 
 /** The koffi module, loaded lazily so the JS engine never needs it. */
-export type Koffi = typeof import('koffi');
+export type Koffi = typeof KoffiModule;
 
 /** The ABI version this package's bindings are written for (`GMCP_ABI_VERSION`). */
 export const EXPECTED_ABI_VERSION = 1;
