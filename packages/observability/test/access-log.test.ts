@@ -127,7 +127,7 @@ describe('access_log records', () => {
     await manager.close();
   });
 
-  it('template: placeholders replaced, absent fields as "-", control characters escaped', async () => {
+  it('template: fields replaced, absent fields as "-", control characters escaped', async () => {
     const { lines, manager, upstream } = setup({
       format: 'template',
       template: '${time} ${principal}@${peerAddress}:${peerPort} ${method} ${target} #${id} -> ${outcome}/${code} by ${deniedBy} in ${durationMs}ms ua=${userAgent} session=${session}',
@@ -143,9 +143,9 @@ describe('access_log records', () => {
     await manager.close();
   });
 
-  it('rejects a template with an unknown placeholder, or none, naming the path', () => {
+  it('rejects a template with an unknown field, or none, naming the path', () => {
     expect(() => accessLog({ format: 'template', template: '${method} ${password}' })).toThrow(ConfigError);
-    expect(() => accessLog({ format: 'template', template: '${method} ${password}' })).toThrow('invalid access_log options: template: unknown placeholder ${password}');
+    expect(() => accessLog({ format: 'template', template: '${method} ${password}' })).toThrow('invalid access_log options: template: unknown template field ${password}');
     expect(() => accessLog({ format: 'template' })).toThrow('invalid access_log options: template: format "template" needs a template');
     expect(() => accessLog({ sampleRate: 2 })).toThrow(/invalid access_log options: sampleRate: Too big/);
   });

@@ -80,7 +80,7 @@ export const formatCombined: LineFormatter = (record, extras) => {
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
-/** The value of a template placeholder (see ACCESS_LOG_TEMPLATE_FIELDS in core), or undefined. */
+/** The value of a template field (see ACCESS_LOG_TEMPLATE_FIELDS in core), or undefined. */
 function templateValue(field: string, record: AccessLogRecord, extras: RecordExtras): unknown {
   switch (field) {
     case 'peerAddress':

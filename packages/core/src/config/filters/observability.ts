@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { durationMs, filterSectionBase } from '../common.js';
 
-/** The placeholders a `template` access log line may use (see `@gopher-mcp/observability`). */
+/** The `${field}` variables a `template` access log line may use (see `@gopher-mcp/observability`). */
 export const ACCESS_LOG_TEMPLATE_FIELDS = [
   'time',
   'direction',
@@ -56,7 +56,7 @@ export const accessLogOptionsSchema = z
     ...filterSectionBase,
     /** `json` (default): one JSON object per line; `text`: key=value; `combined`: Apache/nginx combined; `template`. */
     format: z.enum(['json', 'text', 'combined', 'template']).default('json'),
-    /** For `template`: `${field}` placeholders (see ACCESS_LOG_TEMPLATE_FIELDS); absent fields print `-`. */
+    /** For `template`: `${field}` variables (see ACCESS_LOG_TEMPLATE_FIELDS); absent fields print `-`. */
     template: z.string().optional(),
     /** Default `stderr`. */
     sink: accessLogSinkSchema.default('stderr'),
@@ -83,7 +83,7 @@ export const accessLogOptionsSchema = z
     const known = new Set<string>(ACCESS_LOG_TEMPLATE_FIELDS);
     for (const match of options.template.matchAll(TEMPLATE_PLACEHOLDER)) {
       const field = match[1] ?? '';
-      if (!known.has(field)) ctx.addIssue({ code: 'custom', path: ['template'], message: `unknown placeholder \${${field}}` });
+      if (!known.has(field)) ctx.addIssue({ code: 'custom', path: ['template'], message: `unknown template field \${${field}}` });
     }
   });
 
