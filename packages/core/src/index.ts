@@ -34,4 +34,5 @@ export * from './registry/registry.js';
 export * from './config/index.js';
 export { FilterManager, type FilterManagerOptions, type FilterManagerStats, type Upstream } from './manager/filter-manager.js';
 export { filterManagerFromConfig, type FromConfigOptions } from './manager/from-config.js';
-export { exchangeKey } from './manager/pending-exchanges.js';
+export { AwaitingResponses, exchangeKey, type ReleaseReason } from './manager/awaiting-responses.js';
+export { LazyAbort } from './manager/lazy-abort.js';

@@ -1,6 +1,15 @@
-import { AttributeBag, type Clock, type Direction, type ExchangeContext, type PeerInfo, type Principal, type SessionInfo, type Denial } from '@gopher-mcp/core';
+import {
+  AttributeBag,
+  type Clock,
+  type Denial,
+  type Direction,
+  type ExchangeContext,
+  type LazyAbort,
+  type PeerInfo,
+  type Principal,
+  type SessionInfo,
+} from '@gopher-mcp/core';
 
-import type { LazyAbort } from './lazy-abort.js';
 
 /**
  * The context of one exchange of a GopherTransport: core's `ExchangeContext`, with a signal made

@@ -1,18 +1,18 @@
 import {
+  type Direction,
   ErrorCode,
   errorView,
-  type Direction,
   type ExchangeContext,
   type FilterChain,
   type JsonRpcId,
   type JsonRpcMessage,
+  type LazyAbort,
   type Logger,
   type MessageView,
+  type ReleaseReason,
   type Terminal,
 } from '@gopher-mcp/core';
 
-import type { ReleaseReason } from './awaiting-responses.js';
-import type { LazyAbort } from './lazy-abort.js';
 import type { SdkMessageExtraInfo, SdkSendOptions } from './sdk-types.js';
 
 /**

@@ -1,6 +1,4 @@
 import {
-  headerValue,
-  messageKindOf,
   type ChainStats,
   type Clock,
   type Direction,
@@ -8,8 +6,11 @@ import {
   type FilterChain,
   type FilterManager,
   type FilterManagerConfigInput,
+  headerValue,
   type JsonRpcMessage,
+  type LazyAbort,
   type Logger,
+  messageKindOf,
   type MessageView,
   type SessionInfo,
   silentLogger,
@@ -18,7 +19,6 @@ import {
 import { AUTH_INFO, detectTransportName, peerOf, principalFromAuthInfo } from './context.js';
 import { TransportExchangeContext } from './exchange-context.js';
 import { asError, describe, type ExchangeHost } from './exchange-host.js';
-import type { LazyAbort } from './lazy-abort.js';
 import { LocalExchanges } from './local-exchanges.js';
 import type { FiltersInput, GopherTransportOptions, Side } from './options.js';
 import { PeerExchanges } from './peer-exchanges.js';

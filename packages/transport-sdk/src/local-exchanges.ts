@@ -1,9 +1,18 @@
-import { exchangeKey, ObjectMessageView, type Clock, type Direction, type JsonRpcMessage, type MessageView, type Terminal } from '@gopher-mcp/core';
+import {
+  AwaitingResponses,
+  type Clock,
+  type Direction,
+  exchangeKey,
+  type JsonRpcMessage,
+  LazyAbort,
+  type MessageView,
+  ObjectMessageView,
+  type ReleaseReason,
+  type Terminal,
+} from '@gopher-mcp/core';
 
-import { AwaitingResponses, type ReleaseReason } from './awaiting-responses.js';
 import { SEND_OPTIONS } from './context.js';
 import { cancelledRequestId, deferred, releasedResponse, runExchange, type ExchangeHost } from './exchange-host.js';
-import { LazyAbort } from './lazy-abort.js';
 import type { SdkMessageExtraInfo, SdkSendOptions } from './sdk-types.js';
 import { Sequencer } from './sequencer.js';
 

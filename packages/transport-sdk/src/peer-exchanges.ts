@@ -1,20 +1,21 @@
 import {
+  AwaitingResponses,
+  type Clock,
+  type Direction,
   ErrorCode,
   errorResponse,
   errorView,
   exchangeKey,
-  ObjectMessageView,
-  type Clock,
-  type Direction,
   type JsonRpcMessage,
+  LazyAbort,
   type MessageView,
+  ObjectMessageView,
+  type ReleaseReason,
   type Terminal,
 } from '@gopher-mcp/core';
 
-import { AwaitingResponses, type ReleaseReason } from './awaiting-responses.js';
 import { MESSAGE_EXTRA } from './context.js';
 import { asError, cancelledRequestId, deferred, NOTHING, releasedResponse, runExchange, type Deferred, type ExchangeHost } from './exchange-host.js';
-import { LazyAbort } from './lazy-abort.js';
 import type { SdkMessageExtraInfo, SdkSendOptions } from './sdk-types.js';
 import { Sequencer } from './sequencer.js';
 

@@ -1,8 +1,13 @@
-import { errorView, ManualClock, ObjectMessageView, type MessageView } from '@gopher-mcp/core';
+import {
+  AwaitingResponses,
+  errorView,
+  LazyAbort,
+  ManualClock,
+  type MessageView,
+  ObjectMessageView,
+} from '@gopher-mcp/core';
 import { describe, expect, it } from 'vitest';
 
-import { AwaitingResponses } from '../src/awaiting-responses.js';
-import { LazyAbort } from '../src/lazy-abort.js';
 import { Sequencer } from '../src/sequencer.js';
 
 describe('Sequencer', () => {

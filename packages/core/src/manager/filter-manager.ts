@@ -13,11 +13,12 @@ import { ErrorCode } from '../errors/codes.js';
 import { ClosedError } from '../errors/filter-errors.js';
 import { errorResponse, type JsonRpcMessage } from '../message/jsonrpc.js';
 import { errorView } from '../message/responses.js';
-import { InvalidMessageError, toMessageView, type MessageInput } from '../message/to-view.js';
+import { InvalidMessageError, isMessageView, toMessageView, type MessageInput } from '../message/to-view.js';
 import type { MessageView } from '../message/view.js';
 import type { FilterManagerConfigInput } from '../config/filter-manager-config.js';
 import { filterManagerFromConfig, type FromConfigOptions } from './from-config.js';
-import { exchangeKey, PendingExchanges } from './pending-exchanges.js';
+import { AwaitingResponses, exchangeKey } from './awaiting-responses.js';
+import { LazyAbort } from './lazy-abort.js';
 
 /** The upstream of {@link FilterManager.handle}: forwards a message and resolves with its response. */
 export type Upstream = (
@@ -68,7 +69,7 @@ export interface FilterManagerStats extends ChainStats {
  */
 export class FilterManager implements AsyncDisposable {
   readonly chain: FilterChain;
-  private readonly pending: PendingExchanges;
+  private readonly pending: AwaitingResponses;
   private readonly exchangeTimeoutMs: number;
   private readonly upstreamRetries: number;
   private readonly onTimeout: FilterManagerOptions['onTimeout'];
@@ -93,8 +94,8 @@ export class FilterManager implements AsyncDisposable {
       if (Array.isArray(item)) this.chain.add(item[0] as FilterLike, item[1] as EntryOptions);
       else this.chain.add(item as FilterLike);
     }
-    this.pending = new PendingExchanges(this.chain.clock);
     this.exchangeTimeoutMs = options.exchangeTimeoutMs ?? 60_000;
+    this.pending = new AwaitingResponses(this.chain.clock, this.exchangeTimeoutMs);
     this.upstreamRetries = options.upstreamRetries ?? 0;
     this.onTimeout = options.onTimeout;
   }
@@ -139,8 +140,8 @@ export class FilterManager implements AsyncDisposable {
           );
         }
         forwarded = true;
-        const abort = new AbortController();
-        const response = this.pending.wait(key, this.exchangeTimeoutMs, abort, () => {
+        const response = this.pending.wait(key, new LazyAbort(), (reason) => {
+          if (reason !== 'timeout') return errorView(forwardedMessage, ErrorCode.UNAVAILABLE, 'the filter manager closed');
           this.timedOutCount++;
           timedOut = true;
           return errorView(forwardedMessage, ErrorCode.TIMEOUT, 'no response from the upstream in time', { timeoutMs: this.exchangeTimeoutMs });
@@ -173,11 +174,12 @@ export class FilterManager implements AsyncDisposable {
     const view = this.parse(response);
     if (!isMessageView(view)) return Promise.resolve(view);
     const key = exchangeKey(init.session?.id, view.id);
-    if (this.pending.consumeTimedOut(key)) return Promise.resolve(undefined);
-    if (!this.pending.has(key)) return Promise.resolve(view.message);
+    const outcome = this.pending.settle(key, view);
+    if (outcome === 'late') return Promise.resolve(undefined);
+    if (outcome === 'none') return Promise.resolve(view.message);
+    // The chain resumes its response phases in a later microtask: the resolver is in place by then.
     return new Promise<JsonRpcMessage | undefined>((resolve) => {
       this.responseWaiters.set(key, (final) => resolve(final?.message));
-      this.pending.settle(key, view);
     });
   }
 
@@ -222,7 +224,7 @@ export class FilterManager implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.pending.failAll(() => errorView(NO_MESSAGE, ErrorCode.UNAVAILABLE, 'the filter manager closed'));
+    this.pending.releaseAll('closed');
     await this.chain.close();
   }
 
@@ -256,10 +258,4 @@ export class FilterManager implements AsyncDisposable {
       return errorResponse(null, ErrorCode.INVALID_REQUEST, 'invalid JSON-RPC message', { reason });
     }
   }
-}
-
-const NO_MESSAGE = { id: undefined } as MessageView;
-
-function isMessageView(value: unknown): value is MessageView {
-  return typeof value === 'object' && value !== null && typeof (value as MessageView).bytes === 'function';
 }

@@ -8,6 +8,11 @@ import type { MessageView } from './view.js';
 /** What the manager accepts as a message: a view, a parsed JSON-RPC object, or its bytes. */
 export type MessageInput = MessageView | JsonRpcMessage | Uint8Array;
 
+/** True when `value` is a {@link MessageView} (rather than a parsed message object). */
+export function isMessageView(value: unknown): value is MessageView {
+  return typeof value === 'object' && value !== null && typeof (value as MessageView).bytes === 'function' && 'kind' in value;
+}
+
 /** Input that is not one JSON-RPC message, with the error response that answers it. */
 export class InvalidMessageError extends Error {
   override readonly name = 'InvalidMessageError';
@@ -28,7 +33,7 @@ export function toMessageView(input: MessageInput, engine: Engine): MessageView 
     if (!parsed.ok) throw new InvalidMessageError(parsed.response);
     return parsed.messages[0] as MessageView;
   }
-  if (typeof (input as MessageView).bytes === 'function' && 'kind' in input) return input as MessageView;
+  if (isMessageView(input)) return input;
   if (messageKindOf(input) === undefined) {
     throw new InvalidMessageError(errorResponse(null, ErrorCode.INVALID_REQUEST, 'invalid JSON-RPC message', { reason: 'not a JSON-RPC 2.0 message object' }));
   }

@@ -1,9 +1,9 @@
-import type { Clock, ClockTimer, MessageView } from '@gopher-mcp/core';
+import type { Clock, ClockTimer } from '../context/clock.js';
+import type { JsonRpcId } from '../message/jsonrpc.js';
+import type { MessageView } from '../message/view.js';
 
-import type { LazyAbort } from './lazy-abort.js';
-
-/** How a wait ended when it did not end with the real response. */
 /**
+ * How a wait ended when it did not end with the real response:
  * `timeout`: no response in time; `cancelled`: the requester cancelled it; `closed`: the transport
  * closed; `unsent`: the request could not be sent.
  */
@@ -14,6 +14,11 @@ interface Waiter {
   readonly resolve: (response: MessageView) => void;
   readonly end: (reason: ReleaseReason) => void;
   timer: ClockTimer | undefined;
+}
+
+/** The key of an exchange: its id within its session (ids of different types never collide). */
+export function exchangeKey(sessionId: string | undefined, id: JsonRpcId | null | undefined): string {
+  return `${sessionId ?? ''}\u0000${typeof id}\u0000${String(id)}`;
 }
 
 /** Keys remembered after a wait ended without its response, so that a late response is recognised. */
@@ -29,6 +34,7 @@ export class AwaitingResponses {
   private readonly waiters = new Map<string, Waiter>();
   private readonly late = new Set<string>();
 
+  /** `timeoutMs` 0 waits without a timeout. */
   constructor(
     private readonly clock: Clock,
     private readonly timeoutMs: number,
@@ -47,7 +53,7 @@ export class AwaitingResponses {
    * Waits for the response of `key`. When the wait ends otherwise (`timeout` after the configured
    * time, or {@link release}), `abort` is aborted and `onRelease(reason)` makes the response.
    */
-  wait(key: string, abort: LazyAbort, onRelease: (reason: ReleaseReason) => MessageView): Promise<MessageView> {
+  wait(key: string, abort: { abort(reason: unknown): void }, onRelease: (reason: ReleaseReason) => MessageView): Promise<MessageView> {
     this.late.delete(key);
     return new Promise<MessageView>((resolve) => {
       const waiter: Waiter = {
