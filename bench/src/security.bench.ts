@@ -16,7 +16,7 @@ import {
   type Principal,
 } from '@gopher-mcp/core';
 import { authentication, authorization, hashApiKey, Policy } from '@gopher-mcp/security';
-import { machineLine, markdownTable, measure, measureAsync, type AsyncCase, type BenchResult } from './harness.js';
+import { machineLine, markdownTable, measure, measureAsync, type AsyncCase } from './harness.js';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://mcp.example.test/mcp';

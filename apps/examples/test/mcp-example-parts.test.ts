@@ -1,9 +1,6 @@
-/** The demo's own small parts: the fast-forward clock, colour rules, the Prometheus text parser, the tool-failure filter. */
-import { ErrorCode, FilterManager, createJsEngine, type JsonRpcMessage } from '@gopher-mcp/core';
-import { circuitBreaker } from '@gopher-mcp/traffic';
+/** The demo's own small parts: the fast-forward clock, colour rules, the Prometheus text parser. */
 import { describe, expect, it } from 'vitest';
 
-import { toolFailuresAsErrors } from '../src/mcp-example/chain.js';
 import { parsePrometheusText, summaryRows } from '../src/mcp-example/metrics-table.js';
 import { painter, stepLine, useColour } from '../src/mcp-example/render.js';
 import { StoryClock } from '../src/mcp-example/story-clock.js';
@@ -82,27 +79,5 @@ describe('the Prometheus text parser', () => {
       ['rate_limit_rejections_total', 'limit=a "quoted" name', '2'],
       ['server_operation_duration_seconds', 'method=tools/call tool=slow', '2 (mean 125.0 ms)'],
     ]);
-  });
-});
-
-describe('toolFailuresAsErrors inside a circuit breaker', () => {
-  it('turns a tool error of a named tool into -32603, which the breaker counts as a failure', async () => {
-    const manager = new FilterManager({
-      engine: createJsEngine(),
-      filters: [circuitBreaker({ key: 'tool', consecutiveFailures: 2, openMs: 10_000 }), toolFailuresAsErrors(['flaky'])],
-    });
-    let runs = 0;
-    const upstream = (m: { id: unknown }): JsonRpcMessage => {
-      runs++;
-      return { jsonrpc: '2.0', id: m.id as number, result: { content: [{ type: 'text', text: 'backend unavailable' }], isError: true } };
-    };
-    const call = (id: number, name: string) => manager.handle({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } }, upstream);
-    expect(await call(1, 'flaky')).toEqual({ jsonrpc: '2.0', id: 1, error: { code: ErrorCode.INTERNAL_ERROR, message: 'tool flaky failed: backend unavailable', data: { tool: 'flaky' } } });
-    // Another tool's tool error is an answer, left as it is.
-    expect(await call(2, 'other')).toMatchObject({ id: 2, result: { isError: true } });
-    expect(await call(3, 'flaky')).toMatchObject({ error: { code: -32603 } });
-    expect(await call(4, 'flaky')).toMatchObject({ error: { code: 503, data: { circuit: 'flaky' } } });
-    expect(runs).toBe(3);
-    await manager.close();
   });
 });

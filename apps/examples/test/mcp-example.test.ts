@@ -47,9 +47,9 @@ const EXPECTED_STORY: ReadonlyArray<readonly [string, string, string, string]> =
   ['alice', 'tools/call slow {ms: 0}', 'ok', '-'],
   ['clock', '', 'wait', '-'],
   ['alice', 'tools/call echo', 'ok', '-'],
-  ['alice', 'tools/call flaky {fail: true}', 'error', '-32603'],
-  ['alice', 'tools/call flaky {fail: true}', 'error', '-32603'],
-  ['alice', 'tools/call flaky {fail: true}', 'error', '-32603'],
+  ['alice', 'tools/call flaky {fail: true}', 'error', '-'],
+  ['alice', 'tools/call flaky {fail: true}', 'error', '-'],
+  ['alice', 'tools/call flaky {fail: true}', 'error', '-'],
   ['alice', 'tools/call flaky {fail: false}', 'denied', '503'],
   ['clock', '', 'wait', '-'],
   ['alice', 'tools/call flaky {fail: false}', 'ok', '-'],
@@ -82,7 +82,7 @@ describe.each([
     expect(lines[2]).toMatch(/^ {2}server {3}http:\/\/127\.0\.0\.1:\d+\/mcp {2}\(MCP SDK McpServer over Streamable HTTP/);
     expect(lines[3]).toMatch(/^ {2}issuer {3}http:\/\/127\.0\.0\.1:\d+ {2}\(its JWKS at \/\.well-known\/jwks\.json/);
     expect(lines[4]).toMatch(/^ {2}metrics {2}http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-    expect(lines[5]).toBe('  chain    access_log > tracing > metrics > authentication > authorization > rate_limit > circuit_breaker > tool_failures > McpServer');
+    expect(lines[5]).toBe('  chain    tracing > access_log > metrics > authentication > authorization > rate_limit > circuit_breaker > McpServer');
   });
 
   it('plays every step with the outcome and code it must have: a 401, a 403, a 429, a 503 and the recoveries', () => {
@@ -109,9 +109,10 @@ describe.each([
     expect(byN(16).detail).toBe('slept 0 ms (other tools keep their own quota)');
     expect(byN(17).what).toBe(`+${retryAfter} s`);
     expect(byN(18).detail).toBe('hello again (recovered: the bucket refilled)');
-    // The breaker: three failures open the circuit, a good call is refused, the probe closes it.
-    expect(byN(19).detail).toBe('tool flaky failed: backend unavailable');
-    expect(byN(21).detail).toBe('tool flaky failed: backend unavailable; circuit flaky: closed -> open');
+    // The breaker: three tool errors (counted as failures: countToolErrors) open the circuit, a good
+    // call is refused, the probe closes it.
+    expect(byN(19).detail).toBe('tool error: backend unavailable');
+    expect(byN(21).detail).toBe('tool error: backend unavailable; circuit flaky: closed -> open');
     expect(byN(22).detail).toBe('circuit open (flaky), retry after 10.0 s');
     expect(byN(23).what).toBe('+10.0 s');
     expect(byN(24).detail).toBe('backend answered (the half-open probe succeeded); circuit flaky: open -> half_open, circuit flaky: half_open -> closed');
@@ -132,7 +133,7 @@ describe.each([
       ['requests_total', 'method=tools/call tool=admin_stats outcome=denied', '1'],
       ['requests_total', 'method=tools/call tool=admin_stats outcome=ok', '1'],
       ['requests_total', 'method=tools/call tool=echo outcome=denied', '1'],
-      ['requests_total', 'method=tools/call tool=flaky outcome=error', '3'],
+      ['requests_total', 'method=tools/call tool=flaky outcome=tool_error', '3'],
       ['requests_total', 'method=tools/call tool=flaky outcome=denied', '1'],
       ['requests_total', 'method=tools/call tool=flaky outcome=ok', '1'],
       ['denials_total', 'filter=authentication code=401', '2'],
@@ -147,7 +148,7 @@ describe.each([
     ]);
     expect(value('server_operation_duration_seconds', 'method=tools/call tool=echo')).toMatch(/^6 \(mean \d+\.\d ms\)$/);
     expect(value('server_operation_duration_seconds', 'method=tools/call tool=echo error=429')).toMatch(/^1 \(mean /);
-    expect(value('server_operation_duration_seconds', 'method=tools/call tool=flaky error=-32603')).toMatch(/^3 \(mean /);
+    expect(value('server_operation_duration_seconds', 'method=tools/call tool=flaky error=tool_error')).toMatch(/^3 \(mean /);
     expect(value('server_operation_duration_seconds', 'method=tools/call tool=flaky error=503')).toMatch(/^1 \(mean /);
     expect(value('server_operation_duration_seconds', 'method=initialize error=401')).toMatch(/^2 \(mean /);
     const slowMean = /mean (\d+\.\d) ms/.exec(value('server_operation_duration_seconds', 'method=tools/call tool=slow') ?? '')?.[1];
@@ -188,7 +189,6 @@ describe.each([
       ['-', 'initialize - MCP', '401'],
       ['alice', 'tools/call admin_stats MCP', '403'],
       ['alice', 'tools/call echo MCP', '429'],
-      ['alice', 'tools/call flaky MCP', '-32603'],
       ['alice', 'tools/call flaky MCP', '503'],
     ]);
     expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT anywhere in the output

@@ -25,6 +25,7 @@ export {
   type MetricsFilter,
   type MetricsOptions,
   type MetricsRuntimeOptions,
+  type MetricsState,
 } from './metrics/metrics.js';
 export { combineEventSinks, CIRCUIT_STATES } from './metrics/event-sink.js';
 export { OTHER_LABEL } from './metrics/label-limiter.js';

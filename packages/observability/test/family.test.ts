@@ -29,7 +29,7 @@ describe('observability family', () => {
       },
       { registry: new FilterRegistry(), importer, logger },
     );
-    expect(manager.chain.names()).toEqual(['access_log', 'tracing', 'metrics']);
+    expect(manager.chain.names()).toEqual(['tracing', 'access_log', 'metrics']);
     await manager.handle({ jsonrpc: '2.0', id: 1, method: 'ping' }, () => ({ jsonrpc: '2.0', id: 1, result: {} }));
     expect(logger.calls.filter((c) => c.level === 'info').map((c) => c.message?.replace(/time=\S+ /, '').replace(/durationMs=\S+ /, ''))).toEqual([
       'direction=inbound transport=memory kind=request method=ping id=1 outcome=ok bytesIn=40 bytesOut=36',

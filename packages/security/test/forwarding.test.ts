@@ -135,7 +135,7 @@ describe('fail-closed', () => {
     chain.add(authorization({ rules: [{ name: 'all', effect: 'allow' }] }));
     open.push(chain);
     const filter = chain.get('authentication') as AuthenticationFilter;
-    filter.authenticator.authenticate = () => {
+    filter.authenticator.authenticateNow = () => {
       throw new TypeError('broken');
     };
     let reached = false;

@@ -6,7 +6,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** What one call came back with. */
 export type CallOutcome =
-  | { readonly ok: true; readonly text: string }
+  | { readonly ok: true; readonly text: string; /** A tool result with `isError: true` (the tool failed; the call did not). */ readonly toolError?: boolean }
   | { readonly ok: false; readonly code: number; readonly message: string; readonly data: Record<string, unknown> };
 
 /** A connected client. */
@@ -67,7 +67,7 @@ export async function connectActor(name: string, url: URL, token: string | undef
       async callTool(tool, args, meta) {
         try {
           const result = await client.callTool({ name: tool, arguments: args, ...(meta === undefined ? {} : { _meta: meta }) });
-          return { ok: true, text: textOf(result.content) };
+          return result.isError === true ? { ok: true, text: textOf(result.content), toolError: true } : { ok: true, text: textOf(result.content) };
         } catch (error) {
           return outcomeOf(error);
         }

@@ -1,5 +1,5 @@
 // The standard chain the demo puts in front of its MCP server.
-import { ErrorCode, errorView, FilterManager, type ChainEvent, type Clock, type Engine, type Filter } from '@gopher-mcp/core';
+import { FilterManager, type ChainEvent, type Clock, type Engine } from '@gopher-mcp/core';
 import { accessLog, combineEventSinks, metrics, tracing, type MetricsDefinition } from '@gopher-mcp/observability';
 import { authentication, authorization } from '@gopher-mcp/security';
 import { circuitBreaker, rateLimit } from '@gopher-mcp/traffic';
@@ -39,32 +39,11 @@ export interface StandardChain {
 }
 
 /**
- * A custom filter, innermost: a `tools/call` of one of `tools` that the server answered with a tool
- * error (`isError: true`, e.g. its backend is down) becomes a -32603 error response, so the circuit
- * breaker outside it counts it as an upstream failure (the breaker counts error responses only; a
- * tool error is an answer). The response is made with `errorView`, not `exchange.deny`: it is not
- * a denial by this filter, it is the upstream failing.
- */
-export function toolFailuresAsErrors(tools: readonly string[]): Filter {
-  const names = new Set(tools);
-  return {
-    type: 'tool_failures',
-    async handle(exchange, next) {
-      const response = await next();
-      const tool = exchange.message.toolName;
-      if (response?.kind !== 'result' || tool === undefined || !names.has(tool)) return response;
-      const result = response.result as { isError?: unknown; content?: Array<{ text?: unknown }> } | undefined;
-      if (result?.isError !== true) return response;
-      const reason = typeof result.content?.[0]?.text === 'string' ? result.content[0].text : 'failed';
-      return errorView(exchange.message, ErrorCode.INTERNAL_ERROR, `tool ${tool} failed: ${reason}`, { tool });
-    },
-  };
-}
-
-/**
- * access_log > tracing > metrics > authentication > authorization > rate_limit > circuit_breaker >
- * tool_failures: the observability filters outermost (they see every denial and its latency),
- * then who is calling, what they may call, how often, and whether the tool's backend is healthy.
+ * tracing > access_log > metrics > authentication > authorization > rate_limit > circuit_breaker:
+ * tracing outermost (its span covers everything the chain does, and the log and metrics run in
+ * its context), then the observability filters (they see every denial and its latency), then who
+ * is calling, what they may call, how often, and whether the tool's backend is healthy. The
+ * breaker counts tool errors (`isError: true` results: the server's tool failed) as failures.
  */
 export function standardChain(parts: ChainParts): StandardChain {
   const registry = new Registry();
@@ -74,8 +53,8 @@ export function standardChain(parts: ChainParts): StandardChain {
     clock: parts.clock,
     events: combineEventSinks(observed.eventSink, parts.onEvent),
     filters: [
-      accessLog({ format: 'combined', stream: { write: (chunk: string) => parts.accessLogLine(chunk.trimEnd()) } }),
       tracing({ tracerProvider: parts.tracerProvider }),
+      accessLog({ format: 'combined', stream: { write: (chunk: string) => parts.accessLogLine(chunk.trimEnd()) } }),
       observed,
       authentication({
         jwt: { issuer: parts.issuer, audience: parts.resource, jwksUri: parts.jwksUri, algorithms: ['ES256'], typ: 'at+jwt' },
@@ -95,8 +74,7 @@ export function standardChain(parts: ChainParts): StandardChain {
           { ...LIMITS.perUserTool, key: ['subject', 'tool'] },
         ],
       }),
-      circuitBreaker({ key: 'tool', ...LIMITS.breaker }),
-      toolFailuresAsErrors(['flaky']),
+      circuitBreaker({ key: 'tool', countToolErrors: true, ...LIMITS.breaker }),
     ],
   });
   return { manager, metrics: observed, registry, order: manager.getStats().filters.map((f) => f.name) };

@@ -74,6 +74,7 @@ export async function playStory(world: StoryWorld): Promise<StoryResult> {
     const latencyMs = performance.now() - started;
     const changes = circuitChanges(eventsBefore);
     const suffix = changes.length === 0 ? '' : `; ${changes.join(', ')}`;
+    if (outcome.ok && outcome.toolError === true) return { outcome, line: record({ who, what, outcome: 'error', latencyMs, detail: `tool error: ${outcome.text}${suffix}` }) };
     if (outcome.ok) return { outcome, line: record({ who, what, outcome: 'ok', latencyMs, detail: describeOk(outcome.text) + suffix }) };
     const kind: StepOutcome = DENIAL_CODES.has(outcome.code) ? 'denied' : 'error';
     return { outcome, line: record({ who, what, outcome: kind, code: outcome.code, latencyMs, detail: refusalDetail(outcome) + suffix }) };

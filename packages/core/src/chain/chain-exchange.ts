@@ -3,50 +3,35 @@ import type { JsonRpcErrorObject } from '../message/jsonrpc.js';
 import { errorObjectView, errorView, resultView } from '../message/responses.js';
 import type { MessageView } from '../message/view.js';
 import type { ChainEntry } from './entry.js';
-import type { Exchange, ExchangeContext, Next } from './filter.js';
+import type { Exchange, ExchangeContext, MaybePromise, Next, PhasedExchange } from './filter.js';
+
+/** Where an exchange goes after the last filter (the chain's `Terminal`). */
+type TerminalFn = (message: MessageView, context: ExchangeContext) => MaybePromise<MessageView | undefined>;
 
 /** What a frame needs from the chain that runs it. */
 export interface FrameHost {
   readonly engine: Engine;
-  dispatch(
-    entries: readonly ChainEntry[],
-    start: number,
-    message: MessageView,
-    context: ExchangeContext,
-    terminal: (message: MessageView, context: ExchangeContext) => Promise<MessageView | undefined>,
-  ): Promise<MessageView | undefined>;
+  dispatch(entries: readonly ChainEntry[], start: number, message: MessageView, context: ExchangeContext, terminal: TerminalFn): MaybePromise<MessageView | undefined>;
   emitFrom(filter: string, type: string, payload: Record<string, unknown>): void;
 }
 
-/**
- * One filter's view of one exchange, and the frame the chain keeps for it: the {@link Exchange}
- * the filter is handed plus its `next` and what happened (did it call next, did it deny).
- */
-export class ChainExchange implements Exchange {
+/** One filter's view of one exchange: the {@link Exchange} it is handed and what it did (did it deny). */
+abstract class Frame implements Exchange {
   /** The error response this filter made itself, if any (a denial). */
-  ownError: MessageView | undefined;
-  /** The last call of `next()`, resolving with the inner response. */
-  inner: Promise<MessageView | undefined> | undefined;
+  ownError: MessageView | undefined = undefined;
+  /** When the filter's turn started (monotonic ms; 0 when its latency is not measured). */
+  started = 0;
 
   constructor(
-    private readonly host: FrameHost,
-    private readonly entries: readonly ChainEntry[],
-    private readonly index: number,
+    protected readonly host: FrameHost,
     readonly entry: ChainEntry,
     readonly message: MessageView,
     readonly context: ExchangeContext,
-    private readonly terminal: (message: MessageView, context: ExchangeContext) => Promise<MessageView | undefined>,
   ) {}
 
   get engine(): Engine {
     return this.host.engine;
   }
-
-  /** Passes the exchange to the rest of the chain. */
-  readonly next: Next = (forwarded?: MessageView) => {
-    this.inner = this.host.dispatch(this.entries, this.index + 1, forwarded ?? this.message, this.context, this.terminal);
-    return this.inner;
-  };
 
   deny(code: number, text: string, data?: Record<string, unknown>): MessageView {
     this.ownError = errorView(this.message, code, text, data);
@@ -64,5 +49,40 @@ export class ChainExchange implements Exchange {
 
   emit(type: string, payload: Record<string, unknown> = {}): void {
     this.host.emitFrom(this.entry.name, type, payload);
+  }
+}
+
+/** The frame of an around-style {@link Filter}: an {@link Exchange} plus its `next`. */
+export class ChainExchange extends Frame {
+  /** The last call of `next()`, resolving with the inner response. */
+  inner: Promise<MessageView | undefined> | undefined = undefined;
+
+  constructor(
+    host: FrameHost,
+    private readonly entries: readonly ChainEntry[],
+    private readonly index: number,
+    entry: ChainEntry,
+    message: MessageView,
+    context: ExchangeContext,
+    private readonly terminal: TerminalFn,
+  ) {
+    super(host, entry, message, context);
+  }
+
+  /** Passes the exchange to the rest of the chain. */
+  readonly next: Next = (forwarded?: MessageView) => {
+    const inner = this.host.dispatch(this.entries, this.index + 1, forwarded ?? this.message, this.context, this.terminal);
+    this.inner = inner instanceof Promise ? inner : Promise.resolve(inner);
+    return this.inner;
+  };
+}
+
+/** The frame of a {@link PhasedFilter}: an {@link Exchange} with the filter's per-exchange state. */
+export class PhaseFrame extends Frame implements PhasedExchange {
+  state: unknown = undefined;
+  responsePhaseAt = Number.NaN;
+
+  get requestPhaseAt(): number {
+    return this.started;
   }
 }

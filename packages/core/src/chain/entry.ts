@@ -1,5 +1,5 @@
 import type { MessageView } from '../message/view.js';
-import type { ExchangeContext, Filter, FilterCondition, ObserverFilter } from './filter.js';
+import { isPhased, type ChainFilter, type ExchangeContext, type Filter, type FilterCondition, type PhasedFilter } from './filter.js';
 import { matchGlob } from './glob.js';
 import { FilterCounters, type LatencyRecorder } from './stats.js';
 
@@ -37,16 +37,19 @@ function methodMatches(globs: readonly string[], method: string | undefined): bo
 /** One filter in a chain, with its switches and counters. */
 export class ChainEntry {
   enabled: boolean;
+  /** The filter when it is written as phases (run by the chain without a promise per step). */
+  readonly phased: PhasedFilter | undefined;
 
   constructor(
     readonly name: string,
-    readonly filter: Filter | ObserverFilter,
+    readonly filter: ChainFilter,
     readonly options: EntryOptions,
     readonly latency: LatencyRecorder | undefined,
     /** Counters of the slot: a replacement filter carries on its predecessor's. */
     readonly counters: FilterCounters = new FilterCounters(),
   ) {
     this.enabled = options.enabled ?? true;
+    this.phased = isPhased(filter) ? filter : undefined;
   }
 
   get failClosed(): boolean {

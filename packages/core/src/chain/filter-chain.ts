@@ -3,29 +3,24 @@ import { silentLogger, type Logger } from '../context/logger.js';
 import { getDefaultEngine } from '../engine/loader.js';
 import type { Engine } from '../engine/types.js';
 import { ErrorCode } from '../errors/codes.js';
-import { FilterDeniedError } from '../errors/filter-errors.js';
-import type { JsonRpcErrorObject } from '../message/jsonrpc.js';
-import { errorObjectView, errorView, resultView } from '../message/responses.js';
+import { errorView } from '../message/responses.js';
 import type { MessageView } from '../message/view.js';
-import { ChainExchange } from './chain-exchange.js';
+import { Dispatcher, type DefaultResponse, type Terminal } from './dispatcher.js';
 import { ChainEntry, type EntryOptions, type FallbackBehavior } from './entry.js';
 import type { ChainEventSink } from './events.js';
 import {
   isDefinition,
   isObserver,
+  type ChainFilter,
   type ExchangeContext,
-  type Filter,
   type FilterLike,
   type FilterSetup,
+  type MaybePromise,
   type ObserverFilter,
 } from './filter.js';
 import type { ChainStats, FilterStats, LatencyRecorder } from './stats.js';
 
-/** Where an exchange goes after the last filter: the upstream. Resolves with the response of a request. */
-export type Terminal = (message: MessageView, context: ExchangeContext) => Promise<MessageView | undefined>;
-
-/** The default answer of the DEFAULT fallback: a result or an error, given the failed request's id. */
-export type DefaultResponse = { readonly result: Record<string, unknown> } | { readonly error: JsonRpcErrorObject };
+export type { DefaultResponse, Terminal } from './dispatcher.js';
 
 /** Options of a {@link FilterChain}. */
 export interface ChainOptions {
@@ -78,11 +73,10 @@ export class FilterChain {
     notifications: 0,
     succeeded: 0,
     failed: 0,
-    denied: 0,
     droppedNotifications: 0,
-    filterErrors: 0,
     inFlight: 0,
   };
+  private readonly dispatcher: Dispatcher;
 
   constructor(options: ChainOptions = {}) {
     this.options = options;
@@ -90,6 +84,13 @@ export class FilterChain {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.chainLatency = options.latency?.('chain');
+    this.dispatcher = new Dispatcher({
+      engine: this.engine,
+      logger: this.logger,
+      fallback: options.fallback,
+      defaultResponse: options.defaultResponse,
+      emitFrom: this.emitFrom,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ export class FilterChain {
   }
 
   /** The filter instance named `name`. */
-  get(name: string): Filter | ObserverFilter {
+  get(name: string): ChainFilter {
     return this.entry(name).filter;
   }
 
@@ -163,152 +164,64 @@ export class FilterChain {
    * nothing), or `undefined` for a notification (forwarded, or dropped when refused: see
    * `context.denial`).
    */
-  async run(message: MessageView, context: ExchangeContext, terminal: Terminal): Promise<MessageView | undefined> {
+  run(message: MessageView, context: ExchangeContext, terminal: Terminal): Promise<MessageView | undefined> {
+    try {
+      const outcome = this.execute(message, context, terminal);
+      return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /**
+   * {@link run} without the promise when nothing in the exchange was asynchronous (for the
+   * manager and transports on the hot path). Throws when the chain is closed.
+   */
+  execute(message: MessageView, context: ExchangeContext, terminal: Terminal): MaybePromise<MessageView | undefined> {
     this.assertOpen();
     const snapshot = this.snapshot;
     snapshot.active++;
     this.counters.exchanges++;
     this.counters.inFlight++;
-    const isNotification = message.kind === 'notification';
-    if (isNotification) this.counters.notifications++;
+    if (message.kind === 'notification') this.counters.notifications++;
     else if (message.kind === 'request') this.counters.requests++;
-    const timed = this.chainLatency !== undefined || snapshot.observers.length > 0;
-    const started = timed ? monotonic() : 0;
-    let response: MessageView | undefined;
+    const started = this.chainLatency !== undefined || snapshot.observers.length > 0 ? monotonic() : -1;
+    let outcome: MaybePromise<MessageView | undefined>;
     try {
-      response = await this.dispatch(snapshot.filters, 0, message, context, terminal);
-      if (isNotification && response !== undefined) {
-        if (response.kind === 'error') this.dropNotification(message, context);
-        response = undefined;
-      }
-      if (message.kind === 'request') {
-        if (response === undefined) response = errorView(message, ErrorCode.INTERNAL_ERROR, 'the upstream gave no response');
-        if (response.kind === 'result') this.counters.succeeded++;
-        else this.counters.failed++;
-      }
-      return response;
-    } finally {
-      this.counters.inFlight--;
-      this.release(snapshot);
-      if (timed) {
-        const durationMs = monotonic() - started;
-        this.chainLatency?.record(durationMs);
-        if (snapshot.observers.length > 0) this.notifyObservers(snapshot.observers, message, response, context, durationMs);
-      }
-    }
-  }
-
-  /** Runs the chain from `start` inward (for frames; not part of the public API). */
-  dispatch(
-    entries: readonly ChainEntry[],
-    start: number,
-    message: MessageView,
-    context: ExchangeContext,
-    terminal: Terminal,
-  ): Promise<MessageView | undefined> {
-    for (let index = start; index < entries.length; index++) {
-      const entry = entries[index] as ChainEntry;
-      if (!entry.enabled) continue;
-      if (entry.options.when !== undefined && !entry.matches(message, context)) {
-        entry.counters.skipped++;
-        continue;
-      }
-      return this.invoke(entries, index, entry, message, context, terminal);
-    }
-    return this.callTerminal(message, context, terminal);
-  }
-
-  private callTerminal(message: MessageView, context: ExchangeContext, terminal: Terminal): Promise<MessageView | undefined> {
-    let pending: Promise<MessageView | undefined>;
-    try {
-      pending = terminal(message, context);
+      outcome = this.dispatcher.dispatch(snapshot.filters, 0, message, context, terminal, started);
     } catch (error) {
-      return Promise.resolve(this.upstreamFailed(message, error));
+      this.finish(snapshot, message, undefined, context, started);
+      throw error;
     }
-    return pending.then(undefined, (error: unknown) => this.upstreamFailed(message, error));
+    if (!(outcome instanceof Promise)) return this.finish(snapshot, message, outcome, context, started);
+    return outcome.then(
+      (response) => this.finish(snapshot, message, response, context, started),
+      (error: unknown) => {
+        this.finish(snapshot, message, undefined, context, started);
+        throw error;
+      },
+    );
   }
 
-  private upstreamFailed(message: MessageView, error: unknown): MessageView {
-    if (FilterDeniedError.is(error)) return errorView(message, error.code, error.message, error.data);
-    this.logger.warn({ err: describe(error) }, 'gopher-mcp: upstream failed');
-    return errorView(message, ErrorCode.INTERNAL_ERROR, 'upstream failed');
-  }
-
-  private invoke(
-    entries: readonly ChainEntry[],
-    index: number,
-    entry: ChainEntry,
-    message: MessageView,
-    context: ExchangeContext,
-    terminal: Terminal,
-  ): Promise<MessageView | undefined> {
-    const frame = new ChainExchange(this, entries, index, entry, message, context, terminal);
-    entry.counters.processed++;
-    const started = entry.latency === undefined ? 0 : monotonic();
-    let returned: ReturnType<Filter['handle']>;
-    try {
-      returned = (entry.filter as Filter).handle(frame, frame.next);
-    } catch (error) {
-      return Promise.resolve(this.settleFailure(frame, error, started));
+  /** Settles an exchange: what a notification or request ends as, the counters, latency and observers. */
+  private finish(snapshot: Snapshot, message: MessageView, inner: MessageView | undefined, context: ExchangeContext, started: number): MessageView | undefined {
+    let response = inner;
+    if (message.kind === 'notification' && response !== undefined) {
+      if (response.kind === 'error') this.dropNotification(message, context);
+      response = undefined;
+    } else if (message.kind === 'request') {
+      if (response === undefined) response = errorView(message, ErrorCode.INTERNAL_ERROR, 'the upstream gave no response');
+      if (response.kind === 'result') this.counters.succeeded++;
+      else this.counters.failed++;
     }
-    if (isPromiseLike(returned)) {
-      return Promise.resolve(returned).then(
-        (response) => this.settleSuccess(frame, response, started),
-        (error: unknown) => this.settleFailure(frame, error, started),
-      );
-    }
-    return Promise.resolve(this.settleSuccess(frame, returned, started));
-  }
-
-  private settleSuccess(frame: ChainExchange, response: MessageView | undefined, started: number): MessageView | undefined {
-    const entry = frame.entry;
-    if (entry.latency !== undefined) entry.latency.record(monotonic() - started);
-    if (frame.ownError !== undefined && response === frame.ownError) {
-      this.recordDenial(entry, frame.message, frame.context, response.error?.code ?? ErrorCode.INTERNAL_ERROR);
-    } else {
-      entry.counters.passed++;
+    this.counters.inFlight--;
+    this.release(snapshot);
+    if (started >= 0) {
+      const durationMs = monotonic() - started;
+      this.chainLatency?.record(durationMs);
+      if (snapshot.observers.length > 0) this.notifyObservers(snapshot.observers, message, response, context, durationMs);
     }
     return response;
-  }
-
-  private settleFailure(frame: ChainExchange, error: unknown, started: number): Promise<MessageView | undefined> | MessageView | undefined {
-    const entry = frame.entry;
-    if (entry.latency !== undefined) entry.latency.record(monotonic() - started);
-    if (FilterDeniedError.is(error)) {
-      this.recordDenial(entry, frame.message, frame.context, error.code);
-      return errorView(frame.message, error.code, error.message, error.data);
-    }
-    return this.fallback(frame, error);
-  }
-
-  private fallback(frame: ChainExchange, error: unknown): Promise<MessageView | undefined> | MessageView | undefined {
-    const { entry, message, context } = frame;
-    entry.counters.errors++;
-    this.counters.filterErrors++;
-    const behavior = entry.failClosed ? 'REJECT' : (entry.options.fallback ?? this.options.fallback ?? 'REJECT');
-    this.logger.error({ filter: entry.name, err: describe(error), fallback: behavior }, 'gopher-mcp: filter failed');
-    this.emitFrom(entry.name, 'filter_error', { error: describe(error), fallback: behavior, method: message.method });
-    if (behavior === 'PASSTHROUGH') {
-      // Skip the broken filter: continue inward if it never got there, else keep the inner response.
-      return frame.inner ?? frame.next(message);
-    }
-    if (behavior === 'DEFAULT' && this.options.defaultResponse !== undefined && message.kind === 'request') {
-      const fallbackResponse = this.options.defaultResponse;
-      return 'result' in fallbackResponse
-        ? resultView(message, fallbackResponse.result)
-        : errorObjectView(message, fallbackResponse.error);
-    }
-    this.recordDenial(entry, message, context, ErrorCode.INTERNAL_ERROR);
-    return errorView(message, ErrorCode.INTERNAL_ERROR, `filter "${entry.name}" failed`, { filter: entry.name });
-  }
-
-  private recordDenial(entry: ChainEntry, message: MessageView, context: ExchangeContext, code: number): void {
-    entry.counters.denied++;
-    if (context.denial === undefined) {
-      context.denial = { filter: entry.name, code };
-      this.counters.denied++;
-      this.emitFrom(entry.name, 'denied', { code, method: message.method, id: message.id });
-    }
   }
 
   private dropNotification(message: MessageView, context: ExchangeContext): void {
@@ -332,7 +245,7 @@ export class FilterChain {
       entry.counters.processed++;
       const fail = (error: unknown): void => {
         entry.counters.errors++;
-        this.counters.filterErrors++;
+        this.dispatcher.counters.filterErrors++;
         this.emitFrom(entry.name, 'filter_error', { error: describe(error), fallback: 'observer' });
       };
       try {
@@ -358,7 +271,7 @@ export class FilterChain {
       ...e.counters,
       latency: e.latency?.snapshot(),
     }));
-    return { ...this.counters, latency: this.chainLatency?.snapshot(), filters };
+    return { ...this.counters, ...this.dispatcher.counters, latency: this.chainLatency?.snapshot(), filters };
   }
 
   /** Closes every filter (after no exchange is in flight on them) and refuses new exchanges. */
@@ -383,7 +296,7 @@ export class FilterChain {
     }
   };
 
-  private instantiate(filter: FilterLike, name: string): Filter | ObserverFilter {
+  private instantiate(filter: FilterLike, name: string): ChainFilter {
     if (!isDefinition(filter)) return filter;
     const setup: FilterSetup = {
       name,
@@ -473,10 +386,6 @@ export class FilterChain {
   private assertOpen(): void {
     if (this.closed) throw new Error('the filter chain is closed');
   }
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | undefined)?.then === 'function';
 }
 
 function describe(error: unknown): string {

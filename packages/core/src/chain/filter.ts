@@ -74,6 +74,9 @@ export interface Exchange {
  */
 export type Next = (message?: MessageView) => Promise<MessageView | undefined>;
 
+/** A value or a promise of it: what the chain's internals pass around to avoid a promise per step. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /**
  * An around-style filter: code before `await next()` is the request phase, code after it the
  * response phase. Return the response to give back: `next()`'s, a transformed one, or a
@@ -86,6 +89,68 @@ export interface Filter {
   /** Never skipped by the PASSTHROUGH fallback: a failure rejects (all security filters). */
   readonly failClosed?: boolean;
   /** Releases what the filter holds (timers, tables, connections). */
+  close?(): void | Promise<void>;
+}
+
+/** Tells the chain to pass the exchange on with a different (transformed) message. */
+export interface Forward {
+  readonly forward: MessageView;
+}
+
+/** Builds a {@link Forward} verdict: `return forward(transformed)` from a request phase. */
+export function forward(message: MessageView): Forward {
+  return { forward: message };
+}
+
+/**
+ * What a {@link PhasedFilter}'s request phase decides: `undefined` passes the exchange on
+ * unchanged, a {@link Forward} passes it on transformed, a message view answers it here (a
+ * short-circuit: `exchange.deny(...)`, `exchange.respond(...)`), and the inner filters never see it.
+ */
+export type RequestVerdict = MessageView | Forward | undefined;
+
+/** The exchange a {@link PhasedFilter} is handed, with a slot for its own per-exchange data. */
+export interface PhasedExchange<S = unknown> extends Exchange {
+  /** Whatever the filter keeps from its request phase for its response phase (starts undefined). */
+  state: S | undefined;
+  /**
+   * `performance.now()` when the chain started this filter's request phase. The chain reads the
+   * clock once for a run of consecutive phased filters and shares it, so a filter timing the
+   * exchange on the system clock need not read it again.
+   */
+  readonly requestPhaseAt: number;
+  /** `performance.now()` when the chain started this run's response phases (NaN before). */
+  readonly responsePhaseAt: number;
+}
+
+/**
+ * A filter written as its two phases instead of around `next()`: the same onion (its response
+ * phase sees everything inside it, denials and errors included), but the chain runs consecutive
+ * phased filters' request phases in one loop and their response phases in one continuation, so a
+ * phase that returns synchronously costs a function call, not a promise. Use it for filters that
+ * call the inside exactly once (`runInside` wraps that call in a scope, e.g. a tracing context);
+ * write a {@link Filter} to retry or redirect it. Either phase may return a promise.
+ */
+export interface PhasedFilter<S = unknown> {
+  readonly type: string;
+  /** The request phase (absent: pass on unchanged). */
+  onRequest?(exchange: PhasedExchange<S>): RequestVerdict | PromiseLike<RequestVerdict>;
+  /**
+   * The response phase: the response from further in (`undefined` once a notification was
+   * forwarded); return it, a transformed one, or `exchange.deny(...)`. Not called when this
+   * filter's own request phase answered.
+   */
+  onResponse?(exchange: PhasedExchange<S>, response: MessageView | undefined): MessageView | undefined | PromiseLike<MessageView | undefined>;
+  /**
+   * Runs the inside of the chain (the filters after this one, then the upstream) within a scope of
+   * this filter's, e.g. `context.with(spanContext, inside)` for tracing; called after the request
+   * phase passed the exchange on. Call `inside` exactly once, synchronously, and return what it
+   * returns (a value or a promise). This filter's own response phase runs within the scope too
+   * (with the inside, in the same continuation); the response phases of filters outside it do not.
+   */
+  runInside?(exchange: PhasedExchange<S>, inside: () => MaybePromise<MessageView | undefined>): MaybePromise<MessageView | undefined>;
+  /** Never skipped by the PASSTHROUGH fallback: a failure rejects (all security filters). */
+  readonly failClosed?: boolean;
   close?(): void | Promise<void>;
 }
 
@@ -136,18 +201,38 @@ export interface FilterDefinition {
   readonly type: string;
   /** Default name in the chain (the type when absent). */
   readonly name?: string;
-  create(setup: FilterSetup): Filter | ObserverFilter;
+  create(setup: FilterSetup): ChainFilter;
 }
 
+/** A made filter of any shape. */
+export type ChainFilter = Filter | PhasedFilter | ObserverFilter;
+
 /** Anything a chain accepts as a filter. */
-export type FilterLike = Filter | ObserverFilter | FilterDefinition;
+export type FilterLike = ChainFilter | FilterDefinition;
 
 /** True when `value` is an {@link ObserverFilter}. */
-export function isObserver(value: Filter | ObserverFilter): value is ObserverFilter {
+export function isObserver(value: ChainFilter): value is ObserverFilter {
   return (value as ObserverFilter).observer === true;
+}
+
+/** True when `value` is a {@link PhasedFilter} (phases and no `handle`). */
+export function isPhased(value: ChainFilter): value is PhasedFilter {
+  return (
+    typeof (value as Filter).handle !== 'function' &&
+    (typeof (value as PhasedFilter).onRequest === 'function' ||
+      typeof (value as PhasedFilter).onResponse === 'function' ||
+      typeof (value as PhasedFilter).runInside === 'function')
+  );
 }
 
 /** True when `value` is a {@link FilterDefinition}. */
 export function isDefinition(value: FilterLike): value is FilterDefinition {
-  return typeof (value as FilterDefinition).create === 'function' && !('handle' in value) && !('observe' in value);
+  return (
+    typeof (value as FilterDefinition).create === 'function' &&
+    !('handle' in value) &&
+    !('observe' in value) &&
+    !('onRequest' in value) &&
+    !('onResponse' in value) &&
+    !('runInside' in value)
+  );
 }

@@ -11,12 +11,13 @@ export interface ConfigSection {
 
 /**
  * The standard order of a chain built from config, outermost first: observability sees everything
- * (denials and latency included), then security, then traffic management, then the HTTP and
- * network filters nearest the upstream.
+ * (denials and latency included), tracing first of all (its span covers the whole chain, the log
+ * and metrics run in its context, and the chain unwinds in one continuation), then security, then
+ * traffic management, then the HTTP and network filters nearest the upstream.
  */
 const ORDER: ReadonlyArray<readonly [BuiltinFilterType, keyof FilterManagerConfig, string]> = [
-  ['access_log', 'observability', 'accessLog'],
   ['tracing', 'observability', 'tracing'],
+  ['access_log', 'observability', 'accessLog'],
   ['metrics', 'observability', 'metrics'],
   ['tls_termination', 'security', 'tlsTermination'],
   ['authentication', 'security', 'authentication'],

@@ -1,6 +1,6 @@
 import type { EntryOptions, FallbackBehavior } from '../chain/entry.js';
 import type { ChainEventSink } from '../chain/events.js';
-import type { ExchangeContext, FilterLike } from '../chain/filter.js';
+import type { ExchangeContext, FilterLike, MaybePromise } from '../chain/filter.js';
 import { engineLatency } from '../chain/engine-latency.js';
 import { FilterChain, type DefaultResponse, type Terminal } from '../chain/filter-chain.js';
 import { getDefaultEngine } from '../engine/loader.js';
@@ -19,6 +19,7 @@ import type { FilterManagerConfigInput } from '../config/filter-manager-config.j
 import { filterManagerFromConfig, type FromConfigOptions } from './from-config.js';
 import { AwaitingResponses, exchangeKey } from './awaiting-responses.js';
 import { LazyAbort } from './lazy-abort.js';
+import { isPromiseLike } from '../chain/promise-like.js';
 
 /** The upstream of {@link FilterManager.handle}: forwards a message and resolves with its response. */
 export type Upstream = (
@@ -194,25 +195,38 @@ export class FilterManager implements AsyncDisposable {
    * Runs a whole exchange: the chain, then `upstream` for what it forwards, then the response
    * phases. Resolves with the response of a request, or `undefined` for a notification.
    */
-  async handle(message: MessageInput, upstream: Upstream, init: ExchangeContextInit = {}): Promise<JsonRpcMessage | undefined> {
+  handle(message: MessageInput, upstream: Upstream, init: ExchangeContextInit = {}): Promise<JsonRpcMessage | undefined> {
     const view = this.parse(message);
-    if (!isMessageView(view)) return view;
-    if (this.closed) throw new ClosedError('the filter manager is closed');
+    if (!isMessageView(view)) return Promise.resolve(view);
+    if (this.closed) return Promise.reject(new ClosedError('the filter manager is closed'));
     const context = this.context(init);
-    const engine = this.engine;
-    const retries = this.upstreamRetries;
-    const terminal: Terminal = async (forwarded, ctx) => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const result = await upstream(forwarded, ctx);
-          return result === undefined ? undefined : toMessageView(result, engine);
-        } catch (error) {
-          if (attempt >= retries) throw error;
-        }
-      }
-    };
-    const response = await this.chain.run(view, context, terminal);
-    return response?.message;
+    const terminal: Terminal = (forwarded, ctx) => this.callUpstream(upstream, forwarded, ctx, 0);
+    let outcome: MaybePromise<MessageView | undefined>;
+    try {
+      outcome = this.chain.execute(view, context, terminal);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return outcome instanceof Promise ? outcome.then(messageOf) : Promise.resolve(outcome?.message);
+  }
+
+  /** One upstream attempt, and the next ones (`upstreamRetries`) while it throws; synchronous when the upstream is. */
+  private callUpstream(upstream: Upstream, message: MessageView, context: ExchangeContext, attempt: number): MaybePromise<MessageView | undefined> {
+    let result: ReturnType<Upstream>;
+    try {
+      result = upstream(message, context);
+    } catch (error) {
+      if (attempt >= this.upstreamRetries) throw error;
+      return this.callUpstream(upstream, message, context, attempt + 1);
+    }
+    if (!isPromiseLike(result)) return result === undefined ? undefined : toMessageView(result, this.engine);
+    return Promise.resolve(result).then(
+      (answer) => (answer === undefined ? undefined : toMessageView(answer, this.engine)),
+      (error: unknown) => {
+        if (attempt >= this.upstreamRetries) throw error;
+        return this.callUpstream(upstream, message, context, attempt + 1);
+      },
+    );
   }
 
   /** The chain's counters plus the exchanges waiting for a response. */
@@ -259,3 +273,8 @@ export class FilterManager implements AsyncDisposable {
     }
   }
 }
+
+function messageOf(view: MessageView | undefined): JsonRpcMessage | undefined {
+  return view?.message;
+}
+

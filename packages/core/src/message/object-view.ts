@@ -1,4 +1,5 @@
 import { messageKindOf, type JsonRpcErrorObject, type JsonRpcId, type JsonRpcMessage, type MessageKind } from './jsonrpc.js';
+import { jsonByteLength } from './json-size.js';
 import { readMcpFields, type McpFields } from './mcp-fields.js';
 import type { MessageView } from './view.js';
 
@@ -10,6 +11,8 @@ export class ObjectMessageView implements MessageView {
   readonly fromBytes = false;
   private fields: McpFields | undefined;
   private serialized: Uint8Array | undefined;
+  /** The message as JSON text, made once for `size` or `bytes()`. */
+  private json: string | undefined;
 
   private knownSize: number | undefined;
 
@@ -77,13 +80,19 @@ export class ObjectMessageView implements MessageView {
     return 'result' in this.message ? this.message.result : undefined;
   }
 
+  /** The UTF-8 length of the serialised message (counted by walking it, without serialising it). */
   get size(): number {
-    this.knownSize ??= this.bytes().byteLength;
+    this.knownSize ??= this.serialized?.byteLength ?? (this.json === undefined ? jsonByteLength(this.message) : Buffer.byteLength(this.json, 'utf8'));
     return this.knownSize;
   }
 
   bytes(): Uint8Array {
-    this.serialized ??= encoder.encode(JSON.stringify(this.message));
+    this.serialized ??= encoder.encode(this.jsonText());
     return this.serialized;
+  }
+
+  private jsonText(): string {
+    this.json ??= JSON.stringify(this.message);
+    return this.json;
   }
 }

@@ -14,6 +14,7 @@ import { createJsEngine, EngineError, EngineStatus, type Engine } from '../../sr
 import type { BufferPool, PooledBuffer } from '../../src/engine/buffers/types.js';
 import { engineTitle, testEngines } from '../helpers/engines.js';
 import { inputBytes, type InputSpec } from '../helpers/vector-input.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /** One step of a buffer script. */
 interface Step {
@@ -205,21 +206,10 @@ const vectors: BufferVector[] = readdirSync(vectorDir)
   .filter((file) => /^buffers.*\.json$/.test(file))
   .flatMap((file) => JSON.parse(readFileSync(join(vectorDir, file), 'utf8')) as BufferVector[]);
 
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random script: every operation, valid and invalid arguments, several buffers sharing slabs. */
 function randomScript(seed: number): BufferVector {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const slabSize = 1 + int(16);
   const steps: Step[] = [{ op: 'create', buffer: 'a' }];

@@ -15,6 +15,7 @@ import { createJsEngine, EngineError, type Engine } from '../../src/index.js';
 import type { FrameEvent, FramingKind } from '../../src/engine/framing/types.js';
 import { engineTitle, testEngines } from '../helpers/engines.js';
 import { inputBytes, type InputSpec } from '../helpers/vector-input.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 type SingleEvent = { frame: InputSpec } | { oversize: number } | { malformed: string };
 /** An expected event, or one repeated `times` times. */
@@ -77,17 +78,6 @@ function* bytesOneByOne(stream: Buffer): Generator<Uint8Array> {
   }
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomCuts(length: number, next: () => number): number[] {
   const cuts: number[] = [];
@@ -147,14 +137,14 @@ for (const engine of testEngines()) {
             for (let j = i; j < stream.length; j++) check(splitAt(stream, [i, j]), `split at ${i} and ${j}`);
           }
         }
-        const next = random(stream.length);
+        const next = seededRandom(stream.length);
         for (let round = 0; round < 10; round++) check(splitAt(stream, randomCuts(stream.length, next)), 'random chunks');
       });
     }
 
     it('agrees with the JS twin on 400 random valid, broken and garbage streams', { timeout: 180_000 }, () => {
       const js = createJsEngine();
-      const next = random(20240611);
+      const next = seededRandom(20240611);
       for (let round = 0; round < 400; round++) {
         const kind: FramingKind = round % 2 === 0 ? 'ndjson' : 'content-length';
         const options = { kind, maxFrameSize: 1 + Math.floor(next() * 64) };

@@ -4,20 +4,20 @@ import {
   parseWithSchema,
   type AccessLogConfig,
   type AccessLogConfigInput,
-  type Exchange,
-  type Filter,
   type FilterDefinition,
   type FilterSetup,
   type Logger,
   type MessageView,
-  type Next,
+  type PhasedExchange,
+  type PhasedFilter,
 } from '@gopher-mcp/core';
 
-import { exchangeOutcome, type ExchangeOutcome } from '../outcome.js';
-import { durationSource } from '../timing.js';
+import { exchangeOutcome } from '../outcome.js';
+import { exchangeTimer, type ExchangeTimer } from '../timing.js';
+import { CombinedFormatter } from './combined.js';
 import { FileSink } from './file-sink.js';
-import { formatterFor, type LineFormatter } from './formats.js';
-import { buildRecord, recordExtras, type RecordOptions } from './record.js';
+import { recordFormatFor, type LineFormatter } from './formats.js';
+import { buildRecord, type RecordOptions } from './record.js';
 import { Redactor } from './redact.js';
 import { LoggerSink, StreamSink, type AccessLogSink, type LineStream } from './sinks.js';
 
@@ -48,9 +48,14 @@ export interface AccessLogStats {
 
 const NO_STATS: AccessLogStats = { written: 0, dropped: 0, errors: 0, reopens: 0 };
 
-/** The access_log filter made by the chain: a filter you can also flush and reopen. */
-export interface AccessLogFilter extends Filter {
+/**
+ * The access_log filter made by the chain: a phased filter (its request phase notes the start time,
+ * its response phase writes the record) that you can also flush and reopen.
+ */
+export interface AccessLogFilter extends PhasedFilter<number> {
   readonly type: 'access_log';
+  onRequest(exchange: PhasedExchange<number>): undefined;
+  onResponse(exchange: PhasedExchange<number>, response: MessageView | undefined): MessageView | undefined;
   /** The file sink's counters. */
   stats(): AccessLogStats;
   /** Resolves once every record so far was written. */
@@ -77,11 +82,12 @@ export interface AccessLogDefinition extends FilterDefinition {
   reopen(): Promise<void>;
 }
 
-const THREW: ExchangeOutcome = { outcome: 'error', code: undefined, deniedBy: undefined, errorMessage: undefined };
-
 class AccessLogFilterImpl implements AccessLogFilter {
   readonly type = 'access_log' as const;
-  private readonly now: () => number;
+  private readonly timer: ExchangeTimer;
+  /** The `combined` format's formatter (it writes straight from the exchange), else undefined. */
+  private readonly combined: CombinedFormatter | undefined;
+  /** The formatter of the other formats, from a record. */
   private readonly format: LineFormatter;
   private readonly recordOptions: RecordOptions;
   private readonly sampleRate: number;
@@ -96,47 +102,48 @@ class AccessLogFilterImpl implements AccessLogFilter {
     random: (() => number) | undefined,
     private readonly onClose: (filter: AccessLogFilterImpl) => void,
   ) {
-    this.now = durationSource(setup.clock);
-    this.format = formatterFor(options.format, options.template);
+    this.timer = exchangeTimer(setup.clock);
+    const format = options.format === 'combined' ? undefined : recordFormatFor(options.format, options.template);
+    this.combined = format === undefined ? new CombinedFormatter() : undefined;
+    this.format = format?.format ?? (() => ''); // not used with `combined`
     this.recordOptions = {
       includeHeaders: options.includeHeaders,
       includeBodies: options.includeBodies,
       maxBodyBytes: options.maxBodyBytes,
       redactor: new Redactor(options.redact),
+      bytesIn: format?.bytesIn ?? false,
+      bytesOut: format?.bytesOut ?? true,
     };
     this.sampleRate = options.sampleRate;
     this.random = random ?? Math.random;
     this.logger = setup.logger;
   }
 
-  async handle(exchange: Exchange, next: Next): Promise<MessageView | undefined> {
-    const started = this.now();
-    let response: MessageView | undefined;
-    try {
-      response = await next();
-    } catch (error) {
-      // Nothing inside should throw (the chain catches filter and upstream failures); if it does,
-      // the exchange still gets its record before the chain's fallback handles the error.
-      this.log(exchange, undefined, this.now() - started, THREW);
-      throw error;
-    }
-    this.log(exchange, response, this.now() - started);
-    return response;
+  onRequest(exchange: PhasedExchange<number>): undefined {
+    exchange.state = this.timer.start(exchange);
+    return undefined;
   }
 
-  private log(exchange: Exchange, response: MessageView | undefined, durationMs: number, failure?: ExchangeOutcome): void {
+  onResponse(exchange: PhasedExchange<number>, response: MessageView | undefined): MessageView | undefined {
     // Logging must never fail an exchange: a sink or formatter that throws is reported, not rethrown.
     try {
       const { message, context } = exchange;
-      const outcome = failure ?? exchangeOutcome(message, response, context);
-      if (outcome.outcome === 'ok' && this.sampleRate < 1 && !(this.random() < this.sampleRate)) return;
-      const record = buildRecord(message, response, context, outcome, durationMs, this.recordOptions);
-      this.sink.write(this.format(record, recordExtras(context)), record);
+      const durationMs = this.timer.end(exchange) - (exchange.state as number);
+      const outcome = exchangeOutcome(message, response, context);
+      if (outcome.outcome === 'ok' && this.sampleRate < 1 && !(this.random() < this.sampleRate)) return response;
+      const combined = this.combined;
+      if (combined !== undefined) {
+        this.sink.write(combined.line(message, response, context, outcome, durationMs), undefined);
+      } else {
+        const record = buildRecord(message, response, context, outcome, durationMs, this.recordOptions);
+        this.sink.write(this.format(record, context), record);
+      }
     } catch (error) {
       if (this.failures++ === 0) {
         this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'gopher-mcp: access log record failed; exchanges are unaffected');
       }
     }
+    return response;
   }
 
   stats(): AccessLogStats {

@@ -1,7 +1,10 @@
-import type { AccessLogRecord, RecordExtras } from './record.js';
+import { headerValue, type ExchangeContext } from '@gopher-mcp/core';
 
-/** Turns a record into one log line (without the newline). */
-export type LineFormatter = (record: AccessLogRecord, extras: RecordExtras) => string;
+import { escapeField } from './escape.js';
+import type { AccessLogRecord } from './record.js';
+
+/** Turns a record into one log line (without the newline); the context gives the values that are not record fields. */
+export type LineFormatter = (record: AccessLogRecord, context: ExchangeContext) => string;
 
 /** The access log formats. */
 export type AccessLogFormat = 'json' | 'text' | 'combined' | 'template';
@@ -26,69 +29,22 @@ export const formatText: LineFormatter = (record) => {
   return parts.join(' ');
 };
 
-const ESCAPES = {
-  /** Inside a quoted field: quotes, backslashes and control characters. */
-  quoted: /["\\\u0000-\u001f\u007f]/g,
-  /** A field without quotes: whitespace too, so fields still split on spaces. */
-  bare: /[\s"\\\u0000-\u001f\u007f]/g,
-  /** Control characters only (templates), so a peer cannot forge log lines. */
-  controls: /[\u0000-\u001f\u007f]/g,
-} as const;
-
-/** Escapes what a log reader would trip on, nginx style (`\xHH`). */
-function escapeField(text: string, mode: keyof typeof ESCAPES): string {
-  return text.replace(ESCAPES[mode], (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-
-/** Common Log Format time, in UTC: `10/Oct/2000:13:55:36 +0000`. */
-export function clfTime(iso: string): string {
-  const d = new Date(iso);
-  return `${pad2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} +0000`;
-}
-
 /** The target of an exchange: the tool, prompt or resource it is about. */
 export function targetOf(record: AccessLogRecord): string | undefined {
   return record.tool ?? record.prompt ?? record.resource;
 }
 
-/**
- * The status a combined line shows: 200 for a result (202 for a forwarded notification, as
- * Streamable HTTP answers one), else the error code (429, 403, -32603, ...).
- */
-export function combinedStatus(record: AccessLogRecord): number {
-  if (record.outcome === 'ok' || record.outcome === 'tool_error') return record.kind === 'notification' ? 202 : 200;
-  return record.code ?? 500;
-}
-
-/**
- * `combined`: the Apache / nginx combined format with the MCP method and target as the request
- * line, the principal as the user, the response size as the bytes, and nginx's `$request_time`
- * (seconds) appended:
- * `127.0.0.1 - alice [10/Oct/2000:13:55:36 +0000] "tools/call echo MCP" 200 120 "-" "agent/1.0" 0.012`
- */
-export const formatCombined: LineFormatter = (record, extras) => {
-  const host = escapeField(extras.peerAddress ?? '-', 'bare');
-  const user = escapeField(record.principal ?? '-', 'bare');
-  const requestLine = escapeField(`${record.method ?? record.kind} ${targetOf(record) ?? '-'} MCP`, 'quoted');
-  const agent = escapeField(extras.userAgent ?? '-', 'quoted');
-  const seconds = (record.durationMs / 1000).toFixed(3);
-  return `${host} - ${user} [${clfTime(record.time)}] "${requestLine}" ${combinedStatus(record)} ${record.bytesOut} "-" "${agent}" ${seconds}`;
-};
-
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
 /** The value of a template field (see ACCESS_LOG_TEMPLATE_FIELDS in core), or undefined. */
-function templateValue(field: string, record: AccessLogRecord, extras: RecordExtras): unknown {
+function templateValue(field: string, record: AccessLogRecord, context: ExchangeContext): unknown {
   switch (field) {
     case 'peerAddress':
-      return extras.peerAddress;
+      return context.peer.address;
     case 'peerPort':
-      return extras.peerPort;
+      return context.peer.port;
     case 'userAgent':
-      return extras.userAgent;
+      return headerValue(context.peer.headers, 'user-agent');
     case 'target':
       return targetOf(record);
     default:
@@ -96,42 +52,53 @@ function templateValue(field: string, record: AccessLogRecord, extras: RecordExt
   }
 }
 
+/** A record format: its formatter and which sizes it prints (reading a size may serialise a message). */
+export interface RecordFormat {
+  readonly format: LineFormatter;
+  /** Whether the record needs `bytesIn` (the request's size). */
+  readonly bytesIn: boolean;
+  /** Whether the record needs `bytesOut` (the response's size). */
+  readonly bytesOut: boolean;
+}
+
 /**
  * `template`: the configured template with every `${field}` replaced by its value (`-` when
  * absent); control characters in values are escaped (`\xHH`) so a peer cannot forge log lines.
  */
-export function templateFormatter(template: string): LineFormatter {
+export function templateFormat(template: string): RecordFormat {
   const pieces: Array<string | { field: string }> = [];
+  const fields = new Set<string>();
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
-    pieces.push(template.slice(last, match.index), { field: match[1] ?? '' });
+    const field = match[1] ?? '';
+    pieces.push(template.slice(last, match.index), { field });
+    fields.add(field);
     last = match.index + match[0].length;
   }
   pieces.push(template.slice(last));
-  return (record, extras) => {
+  const format: LineFormatter = (record, context) => {
     let line = '';
     for (const piece of pieces) {
       if (typeof piece === 'string') {
         line += piece;
         continue;
       }
-      const value = templateValue(piece.field, record, extras);
+      const value = templateValue(piece.field, record, context);
       line += value === undefined ? '-' : escapeField(typeof value === 'string' ? value : JSON.stringify(value), 'controls');
     }
     return line;
   };
+  return { format, bytesIn: fields.has('bytesIn'), bytesOut: fields.has('bytesOut') };
 }
 
-/** The formatter of `format` (`template` needs its template). */
-export function formatterFor(format: AccessLogFormat, template: string | undefined): LineFormatter {
+/** The record format of `format` (`template` needs its template); `combined` has its own formatter. */
+export function recordFormatFor(format: Exclude<AccessLogFormat, 'combined'>, template: string | undefined): RecordFormat {
   switch (format) {
     case 'json':
-      return formatJson;
+      return { format: formatJson, bytesIn: true, bytesOut: true };
     case 'text':
-      return formatText;
-    case 'combined':
-      return formatCombined;
+      return { format: formatText, bytesIn: true, bytesOut: true };
     case 'template':
-      return templateFormatter(template ?? '');
+      return templateFormat(template ?? '');
   }
 }

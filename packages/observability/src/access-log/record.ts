@@ -1,4 +1,4 @@
-import { headerValue, type Direction, type ExchangeContext, type JsonRpcId, type MessageKind, type MessageView } from '@gopher-mcp/core';
+import { type Direction, type ExchangeContext, type JsonRpcId, type MessageKind, type MessageView } from '@gopher-mcp/core';
 
 import type { ExchangeOutcome, OutcomeKind } from '../outcome.js';
 import { capBody, type Redactor } from './redact.js';
@@ -33,9 +33,9 @@ export interface AccessLogRecord {
   readonly deniedBy?: string;
   /** Time inside the access log filter (everything inside it included), ms, 3 decimals. */
   readonly durationMs: number;
-  /** Size of the message in bytes. */
+  /** Size of the message in bytes (left out of a `template` record whose template does not print it). */
   readonly bytesIn: number;
-  /** Size of the response in bytes (0 for a notification). */
+  /** Size of the response in bytes (0 for a notification; likewise left out when a template does not print it). */
   readonly bytesOut: number;
   /** The peer's request headers, secrets redacted (`includeHeaders`). */
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
@@ -45,19 +45,16 @@ export interface AccessLogRecord {
   readonly response?: unknown;
 }
 
-/** What the formats need besides the record: values that are not record fields of their own. */
-export interface RecordExtras {
-  readonly peerAddress: string | undefined;
-  readonly peerPort: number | undefined;
-  readonly userAgent: string | undefined;
-}
-
 /** What {@link buildRecord} needs to know about the configuration. */
 export interface RecordOptions {
   readonly includeHeaders: boolean;
   readonly includeBodies: boolean;
   readonly maxBodyBytes: number;
   readonly redactor: Redactor;
+  /** Read the request's size for `bytesIn` (else the field is left out: the format does not print it). */
+  readonly bytesIn: boolean;
+  /** Read the response's size for `bytesOut` (likewise). */
+  readonly bytesOut: boolean;
 }
 
 const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
@@ -112,8 +109,8 @@ export function buildRecord(
   if (outcome.code !== undefined) record.code = outcome.code;
   if (outcome.deniedBy !== undefined) record.deniedBy = outcome.deniedBy;
   record.durationMs = round3(durationMs);
-  record.bytesIn = message.size;
-  record.bytesOut = response === undefined || message.kind !== 'request' ? 0 : response.size;
+  if (options.bytesIn) record.bytesIn = message.size;
+  if (options.bytesOut) record.bytesOut = response === undefined || message.kind !== 'request' ? 0 : response.size;
   if (options.includeHeaders && context.peer.headers !== undefined) {
     record.headers = options.redactor.headers(context.peer.headers);
   }
@@ -127,13 +124,4 @@ export function buildRecord(
     }
   }
   return record as unknown as AccessLogRecord;
-}
-
-/** The values formats print besides the record's own fields. */
-export function recordExtras(context: ExchangeContext): RecordExtras {
-  return {
-    peerAddress: context.peer.address,
-    peerPort: context.peer.port,
-    userAgent: headerValue(context.peer.headers, 'user-agent'),
-  };
 }

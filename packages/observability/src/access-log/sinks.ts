@@ -4,8 +4,11 @@ import type { AccessLogRecord } from './record.js';
 
 /** Where access log lines go. */
 export interface AccessLogSink {
-  /** Takes one formatted line (no newline) and its record; never blocks the exchange. */
-  write(line: string, record: AccessLogRecord): void;
+  /**
+   * Takes one formatted line (no newline) and its record (undefined for the `combined` format,
+   * which is written straight from the exchange); never blocks the exchange.
+   */
+  write(line: string, record: AccessLogRecord | undefined): void;
   /** Resolves once everything written so far reached its destination. */
   flush(): Promise<void>;
   /** Reopens the destination (a file moved away by log rotation); a no-op for streams and loggers. */
@@ -51,8 +54,8 @@ export class LoggerSink implements AccessLogSink {
     private readonly structured: boolean,
   ) {}
 
-  write(line: string, record: AccessLogRecord): void {
-    if (this.structured) {
+  write(line: string, record: AccessLogRecord | undefined): void {
+    if (this.structured && record !== undefined) {
       const { time, ...fields } = record;
       this.logger.info({ startTime: time, ...fields }, 'mcp exchange');
     }

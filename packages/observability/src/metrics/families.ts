@@ -2,8 +2,11 @@ import { ConfigError } from '@gopher-mcp/core';
 import type { Counter, Gauge } from 'prom-client';
 
 import type { PromClientModule } from '../peers.js';
-import { EngineHotMetrics, PromClientHotMetrics, type HotMetrics, type MetricsRecorder } from './hot-metrics.js';
+import { EngineHotMetrics } from './engine-hot-metrics.js';
+import type { HotMetrics, MetricsRecorder } from './hot-metrics.js';
 import { LabelLimiter } from './label-limiter.js';
+import { PromClientHotMetrics } from './prom-hot-metrics.js';
+import { RouteTable } from './route-table.js';
 import type { AnyRegistry } from './registry-type.js';
 
 /** What shapes the metric families of one registry and namespace. */
@@ -52,6 +55,8 @@ const MAX_CONFIGURED_LABELS = 200;
 export class McpMetricFamilies {
   /** Requests, durations, in-flight exchanges, messages and bytes: counted on every exchange. */
   readonly hot: HotMetrics;
+  /** The hot series of each method and tool, by the values peers send (bounded through the limiters). */
+  readonly routes: RouteTable;
   readonly denials: Counter;
   readonly rateLimited: Counter;
   readonly circuitState: Gauge;
@@ -79,6 +84,7 @@ export class McpMetricFamilies {
     this.tools = new LabelLimiter(config.maxToolLabels);
     const hotConfig = { namespace: ns, buckets: config.buckets, constLabels: config.labels };
     this.hot = config.recorder === 'engine' ? new EngineHotMetrics(registry, hotConfig) : new PromClientHotMetrics(prom, registry, hotConfig);
+    this.routes = new RouteTable(this.hot, this.methods, this.tools);
     const registers = [registry];
     const counter = (name: string, help: string, labelNames: string[]): Counter =>
       new prom.Counter({ name: `${ns}_${name}`, help, labelNames: [...labelNames, ...constNames], registers });

@@ -3,19 +3,18 @@ import {
   parseWithSchema,
   type ChainEventSink,
   type Direction,
-  type Exchange,
-  type Filter,
   type FilterDefinition,
   type FilterSetup,
   type MessageView,
   type MetricsConfig,
   type MetricsConfigInput,
-  type Next,
+  type PhasedExchange,
+  type PhasedFilter,
 } from '@gopher-mcp/core';
 
 import { exchangeOutcome, type ExchangeOutcome } from '../outcome.js';
 import { loadPromClient } from '../peers.js';
-import { durationSource } from '../timing.js';
+import { exchangeTimer, type ExchangeTimer } from '../timing.js';
 import { registerEngineCollectors, type BufferPoolsOption, type EngineHolder } from './collectors.js';
 import { eventSinkFor } from './event-sink.js';
 import { familiesFor, type McpMetricFamilies } from './families.js';
@@ -33,9 +32,18 @@ export interface MetricsRuntimeOptions {
 /** Everything {@link metrics} accepts: the schema's options plus the runtime ones. */
 export type MetricsOptions = MetricsConfigInput & MetricsRuntimeOptions;
 
-/** The metrics filter made by the chain. */
-export interface MetricsFilter extends Filter {
+/**
+ * What the metrics filter keeps per exchange between its phases: the start time (ms of its
+ * duration source), or, when counting the start failed, that time wrapped (so the end is not
+ * counted either).
+ */
+export type MetricsState = number | { readonly uncounted: number };
+
+/** The metrics filter made by the chain: a phased filter (request phase counts the start, response phase the rest). */
+export interface MetricsFilter extends PhasedFilter<MetricsState> {
   readonly type: 'metrics';
+  onRequest(exchange: PhasedExchange<MetricsState>): undefined;
+  onResponse(exchange: PhasedExchange<MetricsState>, response: MessageView | undefined): MessageView | undefined;
   /** The registry its metrics live in. */
   readonly registry: AnyRegistry;
   /** The registry in the Prometheus text format. */
@@ -68,8 +76,6 @@ export interface MetricsDefinition extends FilterDefinition {
 
 const OPPOSITE: Readonly<Record<Direction, Direction>> = { inbound: 'outbound', outbound: 'inbound' };
 
-const THREW: ExchangeOutcome = { outcome: 'error', code: undefined, deniedBy: undefined, errorMessage: undefined };
-
 /** `error.type` of the OpenTelemetry conventions: '' when ok, `tool_error`, the code as text, or `_OTHER`. */
 function errorType(families: McpMetricFamilies, outcome: ExchangeOutcome): string {
   if (outcome.outcome === 'ok') return '';
@@ -85,7 +91,7 @@ function limitName(response: MessageView | undefined): string {
 
 class MetricsFilterImpl implements MetricsFilter {
   readonly type = 'metrics' as const;
-  private readonly now: () => number;
+  private readonly timer: ExchangeTimer;
   private readonly logger: FilterSetup['logger'];
   private failures = 0;
 
@@ -95,7 +101,7 @@ class MetricsFilterImpl implements MetricsFilter {
     private readonly onClose: () => Promise<void>,
     readonly server: () => Promise<MetricsServer | undefined>,
   ) {
-    this.now = durationSource(setup.clock);
+    this.timer = exchangeTimer(setup.clock);
     this.logger = setup.logger;
   }
 
@@ -107,28 +113,33 @@ class MetricsFilterImpl implements MetricsFilter {
     return this.families.registry.metrics();
   }
 
-  async handle(exchange: Exchange, next: Next): Promise<MessageView | undefined> {
+  onRequest(exchange: PhasedExchange<MetricsState>): undefined {
     const { message, context } = exchange;
-    const hot = this.families.hot;
-    const direction = context.direction;
-    let counted = false;
     try {
-      hot.started(direction, message.kind, message.size);
-      counted = true;
+      this.families.hot.started(context.direction, message.kind, message.size);
+      exchange.state = this.timer.start(exchange);
+    } catch (error) {
+      exchange.state = { uncounted: this.timer.start(exchange) };
+      this.failed(error);
+    }
+    return undefined;
+  }
+
+  onResponse(exchange: PhasedExchange<MetricsState>, response: MessageView | undefined): MessageView | undefined {
+    // Counting must never fail an exchange: a failure is reported once, not rethrown.
+    try {
+      const state = exchange.state as MetricsState;
+      let started: number;
+      if (typeof state === 'number') {
+        started = state;
+        this.families.hot.ended(exchange.context.direction);
+      } else {
+        started = state.uncounted;
+      }
+      this.count(exchange, response, started);
     } catch (error) {
       this.failed(error);
     }
-    const started = this.now();
-    let response: MessageView | undefined;
-    try {
-      response = await next();
-    } catch (error) {
-      if (counted) hot.ended(direction);
-      this.record(exchange, undefined, started, THREW);
-      throw error;
-    }
-    if (counted) hot.ended(direction);
-    this.record(exchange, response, started, exchangeOutcome(message, response, context));
     return response;
   }
 
@@ -138,27 +149,17 @@ class MetricsFilterImpl implements MetricsFilter {
     }
   }
 
-  private record(exchange: Exchange, response: MessageView | undefined, started: number, outcome: ExchangeOutcome): void {
-    // Counting must never fail an exchange: a failure is reported once, not rethrown.
-    try {
-      this.count(exchange, response, started, outcome);
-    } catch (error) {
-      this.failed(error);
-    }
-  }
-
-  private count(exchange: Exchange, response: MessageView | undefined, started: number, outcome: ExchangeOutcome): void {
+  private count(exchange: PhasedExchange<MetricsState>, response: MessageView | undefined, started: number): void {
     const families = this.families;
-    const hot = families.hot;
     const { message, context } = exchange;
-    const seconds = Math.max(0, (this.now() - started) / 1000); // an injected clock may step back
+    const seconds = Math.max(0, (this.timer.end(exchange) - started) / 1000); // an injected clock may step back
+    const outcome = exchangeOutcome(message, response, context);
     const direction = context.direction;
-    const method = families.methods.value(message.method);
-    const tool = families.tools.value(message.toolName);
-    hot.duration(direction, method, tool, errorType(families, outcome), seconds);
+    const route = families.routes.route(message.method, message.toolName);
+    route.duration(direction, errorType(families, outcome), seconds);
     if (message.kind === 'request') {
-      hot.request(direction, method, tool, outcome.outcome);
-      if (response !== undefined) hot.message(OPPOSITE[direction], response.kind, response.size);
+      route.request(direction, outcome.outcome);
+      if (response !== undefined) families.hot.message(OPPOSITE[direction], response.kind, response.size);
     }
     if (outcome.outcome === 'denied') {
       const filter = families.configured.value(outcome.deniedBy);

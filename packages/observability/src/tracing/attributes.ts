@@ -10,6 +10,12 @@ const NETWORK: Readonly<Record<string, { readonly transport: string; readonly pr
   'streamable-http': { transport: 'tcp', protocol: 'http' },
 };
 
+/** The attribute names of the peer: the client's on a SERVER span (inbound), the server's on a CLIENT span. */
+const PEER_KEYS = {
+  inbound: { address: 'client.address', port: 'client.port' },
+  outbound: { address: 'server.address', port: 'server.port' },
+} as const;
+
 /**
  * The span name of the OpenTelemetry MCP conventions: `{mcp.method.name} {target}`, where the
  * target is the tool or prompt name (the resource URI only when asked: it has high cardinality);
@@ -19,6 +25,27 @@ export function spanName(message: MessageView, resourceUriAsTarget: boolean): st
   const method = message.method ?? message.kind;
   const target = message.toolName ?? message.promptName ?? (resourceUriAsTarget ? message.resourceUri : undefined);
   return target === undefined ? method : `${method} ${target}`;
+}
+
+/** {@link spanName} remembering the last name: consecutive exchanges mostly call the same method and target. */
+export class SpanNames {
+  private method: string | undefined = undefined;
+  private target: string | undefined = undefined;
+  private name = '';
+
+  constructor(private readonly resourceUriAsTarget: boolean) {}
+
+  /** The span name of `message`. */
+  of(message: MessageView): string {
+    const method = message.method ?? message.kind;
+    const target = message.toolName ?? message.promptName ?? (this.resourceUriAsTarget ? message.resourceUri : undefined);
+    if (method !== this.method || target !== this.target) {
+      this.name = target === undefined ? method : `${method} ${target}`;
+      this.method = method;
+      this.target = target;
+    }
+    return this.name;
+  }
 }
 
 /** `value` as JSON, cut to `maxBytes` characters (marked with `…`) when longer. */
@@ -52,15 +79,16 @@ export function startAttributes(message: MessageView, context: ExchangeContext):
   if (resource !== undefined) attributes['mcp.resource.uri'] = resource;
   const id = message.id;
   if (message.kind === 'request' && id !== undefined && id !== null) attributes['jsonrpc.request.id'] = String(id);
-  if (context.session.id !== undefined) attributes['mcp.session.id'] = context.session.id;
-  if (context.session.protocolVersion !== undefined) attributes['mcp.protocol.version'] = context.session.protocolVersion;
+  const session = context.session;
+  if (session.id !== undefined) attributes['mcp.session.id'] = session.id;
+  if (session.protocolVersion !== undefined) attributes['mcp.protocol.version'] = session.protocolVersion;
   const network = NETWORK[context.transport];
   if (network !== undefined) {
     attributes['network.transport'] = network.transport;
     if (network.protocol !== undefined) attributes['network.protocol.name'] = network.protocol;
   }
-  const side = context.direction === 'inbound' ? 'client' : 'server';
-  if (context.peer.address !== undefined) attributes[`${side}.address`] = context.peer.address;
-  if (context.peer.port !== undefined) attributes[`${side}.port`] = context.peer.port;
+  const { address, port } = context.peer;
+  if (address !== undefined) attributes[PEER_KEYS[context.direction].address] = address;
+  if (port !== undefined) attributes[PEER_KEYS[context.direction].port] = port;
   return attributes;
 }

@@ -30,32 +30,3 @@ export function parseTraceparent(value: string | undefined): TraceParent | undef
 export function formatTraceparent(context: TraceParent): string {
   return `00-${context.traceId}-${context.spanId}-${(context.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
 }
-
-const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/**
- * `bytes` random bytes as hex. Like the OpenTelemetry SDK's own id generator, this uses
- * Math.random: ids must be unique, not secret, and crypto's synchronous calls would cost more
- * than the rest of an unsampled exchange.
- */
-function randomHex(bytes: number): string {
-  let out = '';
-  for (let i = 0; i < bytes; i++) out += HEX_BYTES[(Math.random() * 256) | 0] as string;
-  return out;
-}
-
-/** A random trace id (16 bytes, never all zero). */
-export function randomTraceId(): string {
-  for (;;) {
-    const id = randomHex(16);
-    if (id !== ZERO_TRACE) return id;
-  }
-}
-
-/** A random span id (8 bytes, never all zero). */
-export function randomSpanId(): string {
-  for (;;) {
-    const id = randomHex(8);
-    if (id !== ZERO_SPAN) return id;
-  }
-}

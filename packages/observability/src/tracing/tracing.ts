@@ -1,28 +1,31 @@
 import {
   attributeKey,
-  headerValue,
   parseWithSchema,
   tracingOptionsSchema,
   type AttributeKey,
-  type Exchange,
+  forward,
   type ExchangeContext,
-  type Filter,
   type FilterDefinition,
   type FilterSetup,
-  type Headers,
+  type MaybePromise,
   type MessageView,
-  type Next,
+  type PhasedExchange,
+  type PhasedFilter,
+  type RequestVerdict,
   type TracingConfig,
   type TracingConfigInput,
 } from '@gopher-mcp/core';
-import type { Context, Link, Span, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter, Tracer, TracerProvider } from '@opentelemetry/api';
+import type { Context, Link, Span, SpanOptions, TextMapPropagator, TextMapSetter, Tracer, TracerProvider } from '@opentelemetry/api';
 
 import { exchangeOutcome, type ExchangeOutcome } from '../outcome.js';
 import { loadOtelApi, type OtelApiModule } from '../peers.js';
-import { captured, spanName, startAttributes } from './attributes.js';
+import { captured, SpanNames, startAttributes } from './attributes.js';
 import { withMetaFields } from './inject.js';
-import { samplerFor, type SamplingParent, type SpanSampler } from './samplers.js';
-import { formatTraceparent, parseTraceparent, randomSpanId, randomTraceId } from './trace-context.js';
+import { spanSetter, type SpanSetter } from './overlay-context.js';
+import { ParentExtractor } from './parent.js';
+import { samplerFor, type SpanSampler } from './samplers.js';
+import { formatTraceparent } from './trace-context.js';
+import { UnsampledSpanContext } from './unsampled.js';
 
 /** The instrumentation scope name of the tracer this package asks for. */
 export const INSTRUMENTATION_NAME = '@gopher-mcp/observability';
@@ -50,8 +53,8 @@ export interface TracingRuntimeOptions {
 /** Everything {@link tracing} accepts: the schema's options plus the runtime ones. */
 export type TracingOptions = TracingConfigInput & TracingRuntimeOptions;
 
-/** The tracing filter made by the chain. */
-export interface TracingFilter extends Filter {
+/** The tracing filter made by the chain (phased: its `runInside` runs the inner call in the span's context). */
+export interface TracingFilter extends PhasedFilter {
   readonly type: 'tracing';
   /** The sampler deciding which exchanges get a span. */
   readonly sampler: SpanSampler;
@@ -65,40 +68,29 @@ export interface TracingDefinition extends FilterDefinition {
   create(setup: FilterSetup): TracingFilter;
 }
 
-type Carrier = Record<string, unknown>;
-
-const carrierGetter: TextMapGetter<Carrier> = {
-  keys: (carrier) => Object.keys(carrier),
-  get(carrier, key) {
-    const value = carrier[key] ?? carrier[key.toLowerCase()];
-    if (typeof value === 'string') return value;
-    if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-    return undefined;
-  },
-};
-
 const carrierSetter: TextMapSetter<Record<string, string>> = {
   set(carrier, key, value) {
     carrier[key] = value;
   },
 };
 
-function metaOf(message: MessageView): Carrier | undefined {
-  const params = message.params;
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
-  const meta = (params as Record<string, unknown>)._meta;
-  return typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? (meta as Carrier) : undefined;
-}
-
-function sameSpan(a: SpanContext, b: SpanContext): boolean {
-  return a.traceId === b.traceId && a.spanId === b.spanId;
-}
-
 const THREW: ExchangeOutcome = { outcome: 'error', code: undefined, deniedBy: undefined, errorMessage: undefined };
+
+/** What the tracing filter keeps from an exchange's request phase for its response phase. */
+interface TraceState {
+  /** The recording span, when the exchange is traced. */
+  readonly span: Span | undefined;
+  /** The context the inside of the chain runs in. */
+  readonly context: Context;
+}
 
 class TracingFilterImpl implements TracingFilter {
   readonly type = 'tracing' as const;
   readonly sampler: SpanSampler;
+  private readonly parents: ParentExtractor;
+  private readonly names: SpanNames;
+  /** `trace.setSpan`, without copying the parent context. */
+  private readonly setSpan: SpanSetter;
 
   constructor(
     private readonly api: OtelApiModule,
@@ -109,112 +101,83 @@ class TracingFilterImpl implements TracingFilter {
     random: () => number,
   ) {
     this.sampler = samplerFor(options.sampler, setup.clock, random);
+    this.setSpan = spanSetter(api);
+    this.parents = new ParentExtractor(api, propagator, this.setSpan);
+    this.names = new SpanNames(options.resourceUriInSpanName);
   }
 
-  async handle(exchange: Exchange, next: Next): Promise<MessageView | undefined> {
+  /**
+   * The request phase: the parent (from `_meta`, the headers or the active context), the sampling
+   * decision, the span (or, not sampled, a context marked not sampled), and the message to forward
+   * with the context injected. Nothing here makes a promise.
+   */
+  onRequest(exchange: PhasedExchange<TraceState>): RequestVerdict {
     const { message, context } = exchange;
-    if (message.kind !== 'request' && message.kind !== 'notification') return next();
+    if (message.kind !== 'request' && message.kind !== 'notification') return undefined;
     const api = this.api;
-    const { parent, links } = this.parentOf(message, context);
+    const active = api.context.active();
+    const fromMeta = this.parents.fromMeta(active, message);
+    const parent = fromMeta ?? this.parents.fromHeaders(active, context.peer.headers) ?? active;
     const parentSpan = api.trace.getSpanContext(parent);
     const validParent = parentSpan !== undefined && api.trace.isSpanContextValid(parentSpan) ? parentSpan : undefined;
-    const samplingParent: SamplingParent | undefined =
-      validParent === undefined ? undefined : { traceId: validParent.traceId, sampled: (validParent.traceFlags & 1) === 1 };
+    const sampled = this.sampler.shouldSample(validParent === undefined ? undefined : { traceId: validParent.traceId, sampled: (validParent.traceFlags & 1) === 1 });
     let span: Span;
-    if (this.sampler.shouldSample(samplingParent)) {
-      span = this.tracer.startSpan(
-        spanName(message, this.options.resourceUriInSpanName),
-        {
-          kind: context.direction === 'inbound' ? api.SpanKind.SERVER : api.SpanKind.CLIENT,
-          attributes: startAttributes(message, context),
-          ...(links.length === 0 ? {} : { links }),
-        },
-        parent,
-      );
-      if (span.isRecording()) {
-        context.attributes.set(TRACE_SPAN, span);
-        if (this.options.captureArguments && message.method === 'tools/call') {
-          const args = captured((message.params as { arguments?: unknown } | undefined)?.arguments, this.options.maxCaptureBytes);
-          if (args !== undefined) span.setAttribute('gen_ai.tool.call.arguments', args);
-        }
-      }
+    if (sampled) {
+      span = this.start(message, context, parent, fromMeta === undefined ? undefined : this.parents.linksOf(active, fromMeta, context));
     } else {
-      // Not traced: no span, but a context marked not sampled, so what is inside (and downstream) does not trace either.
-      span = api.trace.wrapSpanContext({
-        traceId: validParent?.traceId ?? randomTraceId(),
-        spanId: randomSpanId(),
-        traceFlags: api.TraceFlags.NONE,
-        ...(validParent?.traceState === undefined ? {} : { traceState: validParent.traceState }),
-      });
+      // Not traced: no span, but a context marked not sampled (a fresh span id in the same trace),
+      // so what is inside (and downstream) does not trace either.
+      span = api.trace.wrapSpanContext(new UnsampledSpanContext(validParent?.traceId, validParent?.traceState));
     }
-    const active = api.trace.setSpan(parent, span);
-    const forwarded = this.inject(message, context, active, span) ?? message;
-    let response: MessageView | undefined;
+    const inContext = this.setSpan(parent, span);
+    exchange.state = { span: span.isRecording() ? span : undefined, context: inContext };
+    const forwarded = this.inject(message, context, inContext, span);
+    return forwarded === undefined ? undefined : forward(forwarded);
+  }
+
+  /** The inside of the chain (and the upstream) runs in the span's context. */
+  runInside(exchange: PhasedExchange<TraceState>, inside: () => MaybePromise<MessageView | undefined>): MaybePromise<MessageView | undefined> {
+    const state = exchange.state;
+    if (state === undefined) return inside();
     try {
-      response = await api.context.with(active, () => next(forwarded));
+      return this.api.context.with(state.context, inside);
     } catch (error) {
-      if (span.isRecording()) {
-        span.recordException(error instanceof Error ? error : String(error));
-        this.finish(span, message, undefined, { ...THREW, errorMessage: error instanceof Error ? error.message : undefined });
-      }
+      if (state.span !== undefined) this.failed(state.span, exchange.message, error);
       throw error;
     }
-    if (span.isRecording()) this.finish(span, message, response, exchangeOutcome(message, response, context));
+  }
+
+  /** The response phase: a recording span gets the outcome and ends. */
+  onResponse(exchange: PhasedExchange<TraceState>, response: MessageView | undefined): MessageView | undefined {
+    const span = exchange.state?.span;
+    if (span !== undefined && span.isRecording()) this.finish(span, exchange.message, response, exchangeOutcome(exchange.message, response, exchange.context));
     return response;
   }
 
-  /** The parent of the span: `_meta` trace context, else the HTTP headers', else the active context. */
-  private parentOf(message: MessageView, context: ExchangeContext): { parent: Context; links: Link[] } {
+  /** Starts the span of a sampled exchange (its attributes given at start, so the SDK's sampler sees them). */
+  private start(message: MessageView, context: ExchangeContext, parent: Context, links: Link[] | undefined): Span {
     const api = this.api;
-    const active = api.context.active();
-    const fromMeta = this.extract(active, message);
-    const headers = context.peer.headers;
-    const fromHeaders = headers === undefined ? undefined : this.extractHeaders(active, headers);
-    if (fromMeta !== undefined) {
-      // MCP conventions: the `_meta` context is the parent; the transport's (or ambient) one is linked.
-      const links: Link[] = [];
-      const metaSpan = api.trace.getSpanContext(fromMeta) as SpanContext;
-      const other = fromHeaders === undefined ? api.trace.getSpanContext(active) : api.trace.getSpanContext(fromHeaders);
-      if (other !== undefined && api.trace.isSpanContextValid(other) && !sameSpan(other, metaSpan)) links.push({ context: other });
-      return { parent: fromMeta, links };
+    const options: SpanOptions = {
+      kind: context.direction === 'inbound' ? api.SpanKind.SERVER : api.SpanKind.CLIENT,
+      attributes: startAttributes(message, context),
+    };
+    if (links !== undefined && links.length > 0) options.links = links;
+    const span = this.tracer.startSpan(this.names.of(message), options, parent);
+    if (span.isRecording()) {
+      context.attributes.set(TRACE_SPAN, span);
+      if (this.options.captureArguments && message.method === 'tools/call') {
+        const args = captured((message.params as { arguments?: unknown } | undefined)?.arguments, this.options.maxCaptureBytes);
+        if (args !== undefined) span.setAttribute('gen_ai.tool.call.arguments', args);
+      }
     }
-    return { parent: fromHeaders ?? active, links: [] };
+    return span;
   }
 
-  private extract(base: Context, message: MessageView): Context | undefined {
-    if (this.propagator !== undefined) {
-      const meta = metaOf(message);
-      return meta === undefined ? undefined : this.extractWith(base, meta);
-    }
-    return this.fromTraceparent(base, message.traceparent, message.tracestate);
-  }
-
-  private extractHeaders(base: Context, headers: Headers): Context | undefined {
-    if (this.propagator !== undefined) return this.extractWith(base, headers as Carrier);
-    return this.fromTraceparent(base, headerValue(headers, 'traceparent'), headerValue(headers, 'tracestate'));
-  }
-
-  private extractWith(base: Context, carrier: Carrier): Context | undefined {
-    const api = this.api;
-    const extracted = (this.propagator as TextMapPropagator).extract(base, carrier, carrierGetter);
-    const spanContext = api.trace.getSpanContext(extracted);
-    const before = api.trace.getSpanContext(base);
-    if (spanContext === undefined || !api.trace.isSpanContextValid(spanContext)) return undefined;
-    if (before !== undefined && sameSpan(before, spanContext)) return undefined; // nothing extracted
-    return extracted;
-  }
-
-  private fromTraceparent(base: Context, traceparent: string | undefined, tracestate: string | undefined): Context | undefined {
-    const parsed = parseTraceparent(traceparent);
-    if (parsed === undefined) return undefined;
-    const api = this.api;
-    return api.trace.setSpanContext(base, {
-      traceId: parsed.traceId,
-      spanId: parsed.spanId,
-      traceFlags: parsed.traceFlags,
-      isRemote: true,
-      ...(tracestate === undefined || tracestate.length === 0 ? {} : { traceState: api.createTraceState(tracestate) }),
-    });
+  /** Something inside threw (the chain normally turns failures into responses): the span records it. */
+  private failed(span: Span, message: MessageView, error: unknown): void {
+    if (!span.isRecording()) return;
+    span.recordException(error instanceof Error ? error : String(error));
+    this.finish(span, message, undefined, { ...THREW, errorMessage: error instanceof Error ? error.message : undefined });
   }
 
   /** The message to forward with the span's context in `_meta`, when this direction propagates. */
@@ -224,13 +187,14 @@ class TracingFilterImpl implements TracingFilter {
     const fields: Record<string, string> = {};
     if (this.propagator !== undefined) {
       this.propagator.inject(active, fields, carrierSetter);
+      if (Object.keys(fields).length === 0) return undefined;
     } else {
       const spanContext = span.spanContext();
       fields.traceparent = formatTraceparent(spanContext);
       const state = spanContext.traceState?.serialize();
       if (state !== undefined && state.length > 0) fields.tracestate = state;
     }
-    return Object.keys(fields).length === 0 ? undefined : withMetaFields(message, fields);
+    return withMetaFields(message, fields);
   }
 
   private finish(span: Span, message: MessageView, response: MessageView | undefined, outcome: ExchangeOutcome): void {
@@ -246,7 +210,7 @@ class TracingFilterImpl implements TracingFilter {
         span.setAttribute('rpc.jsonrpc.error_code', code);
       }
       if (outcome.deniedBy !== undefined) span.setAttribute('gopher_mcp.denied_by', outcome.deniedBy);
-      span.setStatus({ code: api.SpanStatusCode.ERROR, ...(outcome.errorMessage === undefined ? {} : { message: outcome.errorMessage }) });
+      span.setStatus(outcome.errorMessage === undefined ? { code: api.SpanStatusCode.ERROR } : { code: api.SpanStatusCode.ERROR, message: outcome.errorMessage });
     }
     if (this.options.captureResults && message.method === 'tools/call' && response?.kind === 'result') {
       const result = captured(response.result, this.options.maxCaptureBytes);

@@ -14,17 +14,57 @@ export interface PresentedCredentials {
 }
 
 const WHITESPACE = /\s/;
+const BEARER_LOWER = 'bearer';
 
-/** Whether `value` starts with the `Bearer` scheme (case-insensitive) followed by a space or nothing. */
+/** Whether `value` starts with the `Bearer` scheme (case-insensitive) followed by a space, a tab or nothing. */
 function isBearerScheme(value: string): boolean {
-  return value.length >= 6 && value.slice(0, 6).toLowerCase() === 'bearer' && (value.length === 6 || value[6] === ' ' || value[6] === '\t');
+  if (value.length < 6) return false;
+  if (!value.startsWith('Bearer')) {
+    // Case-insensitive compare without a slice and a lower-casing: ASCII letters | 0x20 are lower case.
+    for (let i = 0; i < 6; i++) if ((value.charCodeAt(i) | 0x20) !== BEARER_LOWER.charCodeAt(i)) return false;
+  }
+  const after = value.charCodeAt(6);
+  return value.length === 6 || after === 32 || after === 9;
 }
 
-/** The token in what follows the `Bearer` scheme (RFC 6750 section 2.1), or undefined when malformed. */
-function bearerToken(rest: string): string | undefined {
-  const token = rest.trim();
+/** Visible ASCII only: a token made of these needs no trimming and holds no whitespace. */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** The index of the first character of `value` from `start` on that is not a space or a tab. */
+function skipBlanks(value: string, start: number): number {
+  let from = start;
+  while (from < value.length && (value.charCodeAt(from) === 32 || value.charCodeAt(from) === 9)) from++;
+  return from;
+}
+
+/**
+ * The token in `value` from `start` on (what follows the `Bearer` scheme, RFC 6750 section 2.1),
+ * trimmed, or undefined when empty or holding whitespace. The usual token (spaces or tabs, then
+ * visible ASCII to the end) takes one regular-expression scan; anything else the exact trim and test.
+ */
+function bearerToken(value: string, start: number): string | undefined {
+  const from = skipBlanks(value, start);
+  const rest = from === 0 ? value : value.slice(from);
+  if (VISIBLE_ASCII.test(rest)) return rest;
+  const token = value.slice(start).trim();
   return token.length === 0 || WHITESPACE.test(token) ? undefined : token;
 }
+
+/**
+ * What may be the bearer token of an `Authorization` value of the exact form `Bearer <token>`:
+ * the value after the scheme and its spaces or tabs, not checked further. Only for a lookup in a
+ * cache of tokens that were checked when they were stored (a cached token has no whitespace, so
+ * a value this returns matches one only when {@link readCredentials} would read the same token).
+ */
+export function bearerCandidate(authorization: string): string | undefined {
+  if (!authorization.startsWith('Bearer ')) return undefined;
+  const from = authorization.charCodeAt(7) === 32 || authorization.charCodeAt(7) === 9 ? skipBlanks(authorization, 7) : 7;
+  return from === authorization.length ? undefined : authorization.slice(from);
+}
+
+/** `headers` values of {@link PresentedCredentials} shared by every call (frozen: never mutated). */
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+const AUTHORIZATION_ONLY: readonly string[] = Object.freeze(['authorization']);
 
 function single(value: string | readonly string[] | undefined): string | undefined | null {
   if (value === undefined) return undefined;
@@ -49,18 +89,20 @@ function metaOf(message: MessageView): Record<string, unknown> | undefined {
 export function readCredentials(
   message: MessageView,
   context: ExchangeContext,
-  options: { readonly apiKeyHeader?: string; readonly metaTokenField?: string },
+  options: { readonly apiKeyHeader?: string | undefined; readonly metaTokenField?: string | undefined },
 ): PresentedCredentials {
   const headers = context.peer.headers;
-  const consumed: string[] = [];
   let bearer: string | undefined;
-  const authorization = single(headers?.authorization);
-  if (authorization === null) throw new AuthenticationFailure('multiple_credentials');
-  if (authorization !== undefined) {
-    consumed.push('authorization');
-    if (isBearerScheme(authorization)) {
-      bearer = bearerToken(authorization.slice(6));
-      if (bearer === undefined) throw new AuthenticationFailure('malformed_token');
+  let consumedAuthorization = false;
+  if (headers !== undefined) {
+    const authorization = single(headers.authorization);
+    if (authorization === null) throw new AuthenticationFailure('multiple_credentials');
+    if (authorization !== undefined) {
+      consumedAuthorization = true;
+      if (isBearerScheme(authorization)) {
+        bearer = bearerToken(authorization, 6);
+        if (bearer === undefined) throw new AuthenticationFailure('malformed_token');
+      }
     }
   }
   if (options.metaTokenField !== undefined) {
@@ -68,26 +110,27 @@ export function readCredentials(
     if (value !== undefined) {
       if (bearer !== undefined) throw new AuthenticationFailure('multiple_credentials');
       if (typeof value !== 'string') throw new AuthenticationFailure('malformed_token');
-      bearer = bearerToken(isBearerScheme(value) ? value.slice(6) : value);
+      bearer = bearerToken(value, isBearerScheme(value) ? 6 : 0);
       if (bearer === undefined) throw new AuthenticationFailure('malformed_token');
     }
   }
   let apiKey: string | undefined;
-  if (options.apiKeyHeader !== undefined) {
-    const value = single(headers?.[options.apiKeyHeader]);
+  let consumed = consumedAuthorization ? AUTHORIZATION_ONLY : NO_HEADERS;
+  if (options.apiKeyHeader !== undefined && headers !== undefined) {
+    const value = single(headers[options.apiKeyHeader]);
     if (value === null) throw new AuthenticationFailure('multiple_credentials');
     if (value !== undefined) {
-      consumed.push(options.apiKeyHeader);
+      consumed = consumedAuthorization ? ['authorization', options.apiKeyHeader] : [options.apiKeyHeader];
       apiKey = value;
     }
   }
+  const credentials: { bearer?: string; apiKey?: string; certificate?: TlsPeerIdentity; headers: readonly string[] } = { headers: consumed };
+  // Optional fields are assigned, not spread: no object is made per absent field.
+  if (bearer !== undefined) credentials.bearer = bearer;
+  if (apiKey !== undefined) credentials.apiKey = apiKey;
   const certificate = context.peer.tls?.peerCertificate;
-  return {
-    ...(bearer === undefined ? {} : { bearer }),
-    ...(apiKey === undefined ? {} : { apiKey }),
-    ...(certificate === undefined ? {} : { certificate }),
-    headers: consumed,
-  };
+  if (certificate !== undefined) credentials.certificate = certificate;
+  return credentials;
 }
 
 /**

@@ -2,7 +2,7 @@ import {
   attributeKey,
   authenticationOptionsSchema,
   ConfigError,
-  consumeHeaders,
+  CONSUMED_HEADERS,
   ErrorCode,
   matchAnyGlob,
   parseWithSchema,
@@ -10,18 +10,24 @@ import {
   type AuthenticationConfig,
   type AuthenticationConfigInput,
   type Exchange,
-  type Filter,
+  type ExchangeContext,
+  forward,
+  type Forward,
   type FilterDefinition,
   type FilterSetup,
+  type Headers,
   systemClock,
   type MessageView,
-  type Next,
+  type PhasedExchange,
+  type PhasedFilter,
   type Principal,
+  type RequestVerdict,
 } from '@gopher-mcp/core';
 
+import { arrivalTime } from '../internal/arrival.js';
 import type { FetchLike } from '../internal/http-fetch.js';
 import { Authenticator, type AuthenticationStats } from './authenticator.js';
-import { readCredentials, withoutMetaToken } from './credentials.js';
+import { bearerCandidate, readCredentials, withoutMetaToken } from './credentials.js';
 import { AuthenticationFailure } from './failure.js';
 import { JwtVerifier } from './jwt-verifier.js';
 import type { ChallengeOptions } from './www-authenticate.js';
@@ -42,11 +48,21 @@ export type AuthenticationOptions = AuthenticationConfigInput & AuthenticationRu
 export const AUTHENTICATION_CHALLENGE: AttributeKey<ChallengeOptions> = attributeKey<ChallengeOptions>('gopher-mcp.security.challenge');
 
 /** The authentication filter: sets `context.principal`, or refuses with 401 / 403. */
-export class AuthenticationFilter implements Filter {
+export class AuthenticationFilter implements PhasedFilter {
   readonly type = 'authentication';
   readonly failClosed = true;
   readonly authenticator: Authenticator;
+  /** Lower-cased names of the credential headers (consumed whenever present). */
   private readonly consumed: readonly string[];
+  private readonly credentialOptions: { readonly apiKeyHeader: string | undefined; readonly metaTokenField: string | undefined };
+  private readonly metaTokenField: string | undefined;
+  /**
+   * Whether a cached bearer token may be looked up before the credentials are read in full: when
+   * no other credential (API key, `_meta` token) could make the same request a refusal.
+   */
+  private readonly cachedBearerFirst: boolean;
+  /** The exempt method globs, undefined when there are none. */
+  private readonly exempt: readonly string[] | undefined;
 
   constructor(
     readonly config: AuthenticationConfig,
@@ -58,49 +74,53 @@ export class AuthenticationFilter implements Filter {
       logger: setup.logger,
       ...(runtime.fetch === undefined ? {} : { fetch: runtime.fetch }),
     });
-    this.consumed = config.apiKeys === undefined ? ['authorization'] : ['authorization', config.apiKeys.header.toLowerCase()];
+    const apiKeyHeader = config.apiKeys?.header.toLowerCase();
+    this.consumed = apiKeyHeader === undefined ? ['authorization'] : ['authorization', apiKeyHeader];
+    this.metaTokenField = config.metaTokenField;
+    this.credentialOptions = { apiKeyHeader, metaTokenField: config.metaTokenField };
+    this.exempt = config.exemptMethods.length > 0 ? config.exemptMethods : undefined;
+    this.cachedBearerFirst = config.apiKeys === undefined && config.metaTokenField === undefined && config.cacheSize > 0;
   }
 
-  async handle(exchange: Exchange, next: Next): Promise<MessageView | undefined> {
+  /**
+   * The request phase (the filter has no response phase): answers a cached token, an API key or a
+   * certificate without a promise; only a token to verify or introspect makes one.
+   */
+  onRequest(exchange: PhasedExchange): RequestVerdict | Promise<RequestVerdict> {
     const { message, context } = exchange;
     // Responses and server-to-client traffic carry no client credentials to check.
-    if (context.direction === 'outbound' || (message.kind !== 'request' && message.kind !== 'notification')) return next();
+    if (context.direction === 'outbound' || (message.kind !== 'request' && message.kind !== 'notification')) return undefined;
     context.attributes.set(AUTHENTICATION_CHALLENGE, this.authenticator.challengeOptions);
     // Whatever the outcome, the credentials never travel further than this hop.
     const headers = context.peer.headers;
-    if (headers !== undefined) {
-      const present = this.consumed.filter((name) => headers[name] !== undefined);
-      if (present.length > 0) consumeHeaders(context, ...present);
+    if (headers !== undefined) this.consume(context, headers);
+    let pass: Forward | undefined;
+    if (this.metaTokenField !== undefined) {
+      const forwarded = withoutMetaToken(message, this.metaTokenField);
+      if (forwarded !== message) pass = forward(forwarded);
     }
-    const forwarded = this.config.metaTokenField === undefined ? message : withoutMetaToken(message, this.config.metaTokenField);
-    if (message.method !== undefined && this.config.exemptMethods.length > 0 && matchAnyGlob(this.config.exemptMethods, message.method)) {
-      return next(forwarded);
+    if (message.method !== undefined && this.exempt !== undefined && matchAnyGlob(this.exempt, message.method)) return pass;
+    if (this.cachedBearerFirst && headers !== undefined) {
+      // A repeated `Authorization: Bearer` header: the cache answers before the credentials are read in full.
+      const authorization = headers.authorization;
+      const token = typeof authorization === 'string' ? bearerCandidate(authorization) : undefined;
+      // Valid at the exchange's arrival is valid for it (no clock read).
+      const cached = token === undefined ? undefined : this.authenticator.cachedBearer(token, arrivalTime(context, this.setup.clock));
+      if (cached !== undefined) return this.admit(exchange, cached, pass);
     }
-    let principal: Principal;
+    let principal: Principal | Promise<Principal>;
     try {
-      const credentials = readCredentials(message, context, {
-        ...(this.config.apiKeys === undefined ? {} : { apiKeyHeader: this.config.apiKeys.header.toLowerCase() }),
-        ...(this.config.metaTokenField === undefined ? {} : { metaTokenField: this.config.metaTokenField }),
-      });
-      principal = await this.authenticator.authenticate(credentials);
+      principal = this.authenticator.authenticateNow(readCredentials(message, context, this.credentialOptions));
     } catch (error) {
-      if (!(error instanceof AuthenticationFailure)) throw error;
-      this.setup.logger.debug({ reason: error.reason, method: message.method }, 'gopher-mcp: authentication failed');
-      this.setup.emit('authentication_failed', { reason: error.reason, method: message.method });
-      return exchange.deny(ErrorCode.UNAUTHORIZED, `unauthorized: ${error.message}`, {
-        wwwAuthenticate: this.authenticator.unauthorizedChallenge(error),
-      });
+      return this.refuse(exchange, error);
     }
-    const missing = this.authenticator.missingScopes(principal);
-    if (missing.length > 0) {
-      this.setup.emit('authentication_failed', { reason: 'insufficient_scope', method: message.method });
-      return exchange.deny(ErrorCode.FORBIDDEN, 'forbidden: the token lacks a required scope', {
-        rule: 'required_scopes',
-        wwwAuthenticate: this.authenticator.insufficientScopeChallenge(this.config.requiredScopes),
-      });
+    if (principal instanceof Promise) {
+      return principal.then(
+        (verified) => this.admit(exchange, verified, pass),
+        (error: unknown) => this.refuse(exchange, error),
+      );
     }
-    context.principal = principal;
-    return next(forwarded);
+    return this.admit(exchange, principal, pass);
   }
 
   getStats(): AuthenticationStats {
@@ -109,6 +129,48 @@ export class AuthenticationFilter implements Filter {
 
   close(): void {
     this.authenticator.close();
+  }
+
+  /** Sets the principal and passes the exchange on, or refuses a principal that lacks a required scope (403). */
+  private admit(exchange: Exchange, principal: Principal, pass: Forward | undefined): RequestVerdict {
+    if (!this.authenticator.hasRequiredScopes(principal)) {
+      this.setup.emit('authentication_failed', { reason: 'insufficient_scope', method: exchange.message.method });
+      return exchange.deny(ErrorCode.FORBIDDEN, 'forbidden: the token lacks a required scope', {
+        rule: 'required_scopes',
+        wwwAuthenticate: this.authenticator.insufficientScopeChallenge(this.config.requiredScopes),
+      });
+    }
+    exchange.context.principal = principal;
+    return pass;
+  }
+
+  /** The 401 of a refused credential; anything else than an {@link AuthenticationFailure} is rethrown (fail-closed). */
+  private refuse(exchange: Exchange, error: unknown): MessageView {
+    if (!(error instanceof AuthenticationFailure)) throw error;
+    const method = exchange.message.method;
+    this.setup.logger.debug({ reason: error.reason, method }, 'gopher-mcp: authentication failed');
+    this.setup.emit('authentication_failed', { reason: error.reason, method });
+    return exchange.deny(ErrorCode.UNAUTHORIZED, `unauthorized: ${error.message}`, {
+      wwwAuthenticate: this.authenticator.unauthorizedChallenge(error),
+    });
+  }
+
+  /** Marks the credential headers present in `headers` consumed (without an array or a spread per exchange). */
+  private consume(context: ExchangeContext, headers: Headers): void {
+    const names = this.consumed;
+    let consumed: Set<string> | undefined;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (headers[name] === undefined) continue;
+      if (consumed === undefined) {
+        consumed = context.attributes.get(CONSUMED_HEADERS);
+        if (consumed === undefined) {
+          consumed = new Set<string>();
+          context.attributes.set(CONSUMED_HEADERS, consumed);
+        }
+      }
+      consumed.add(name);
+    }
   }
 }
 

@@ -4,11 +4,13 @@ import {
   type AuthorizationConfig,
   type AuthorizationConfigInput,
   type Exchange,
-  type Filter,
   type FilterDefinition,
   type FilterSetup,
   type MessageView,
-  type Next,
+  type PhasedExchange,
+  type PhasedFilter,
+  type Principal,
+  type RequestVerdict,
 } from '@gopher-mcp/core';
 
 import { AUTHENTICATION_CHALLENGE } from '../authentication/filter.js';
@@ -28,8 +30,14 @@ export interface AuthorizationStats {
   readonly hiddenItems: number;
 }
 
+/** What the authorization filter keeps from a list request for its response. */
+interface ListRequest {
+  readonly method: string;
+  readonly principal: Principal | undefined;
+}
+
 /** The authorization filter: RBAC over the principal the authentication filter set. */
-export class AuthorizationFilter implements Filter {
+export class AuthorizationFilter implements PhasedFilter<ListRequest> {
   readonly type = 'authorization';
   readonly failClosed = true;
   readonly policy: Policy;
@@ -42,10 +50,11 @@ export class AuthorizationFilter implements Filter {
     this.policy = new Policy(config.rules);
   }
 
-  async handle(exchange: Exchange, next: Next): Promise<MessageView | undefined> {
+  /** The request phase: the policy's decision; remembers the principal of a list request whose result is filtered. */
+  onRequest(exchange: PhasedExchange<ListRequest>): RequestVerdict {
     const { message, context } = exchange;
     // Responses and server-to-client traffic are not requests of the principal.
-    if (context.direction === 'outbound' || (message.kind !== 'request' && message.kind !== 'notification')) return next();
+    if (context.direction === 'outbound' || (message.kind !== 'request' && message.kind !== 'notification')) return undefined;
     const principal = context.principal;
     const decision = this.policy.decide(principal, message);
     if (decision.effect === 'deny') {
@@ -54,9 +63,21 @@ export class AuthorizationFilter implements Filter {
       return exchange.deny(ErrorCode.FORBIDDEN, forbiddenMessage(decision), this.denialData(decision, exchange));
     }
     this.counters.allowed++;
-    const response = await next();
-    if (!this.config.filterLists || response === undefined || response.kind !== 'result' || !isFilteredList(message.method)) return response;
-    const filtered = filterListResult(message.method as string, response, principal, this.policy);
+    // Only list results are filtered: other exchanges keep no state and their responses pass as they come.
+    if (this.config.filterLists && isFilteredList(message.method)) exchange.state = { method: message.method as string, principal };
+    return undefined;
+  }
+
+  /** The response phase: a list result filtered to what the principal may use. */
+  onResponse(exchange: PhasedExchange<ListRequest>, response: MessageView | undefined): MessageView | undefined {
+    const list = exchange.state;
+    return list === undefined ? response : this.filterList(list.method, response, list.principal);
+  }
+
+  /** The list result showing only what `principal` may use (see {@link filterListResult}). */
+  private filterList(method: string, response: MessageView | undefined, principal: Principal | undefined): MessageView | undefined {
+    if (response === undefined || response.kind !== 'result') return response;
+    const filtered = filterListResult(method, response, principal, this.policy);
     if (filtered.removed > 0) this.counters.hiddenItems += filtered.removed;
     return filtered.response;
   }

@@ -1,6 +1,7 @@
-import { matchAnyGlob, type AuthorizationRuleConfig, type Principal } from '@gopher-mcp/core';
+import type { AuthorizationRuleConfig, Principal } from '@gopher-mcp/core';
 
 import { claimsSatisfy } from '../internal/claims.js';
+import { compileGlobs, type GlobMatcher } from '../internal/glob-matcher.js';
 
 /** What a request asks for, as the policy sees it. */
 export interface AccessRequest {
@@ -33,39 +34,50 @@ interface CompiledRule {
   readonly roles: ReadonlySet<string> | undefined;
   readonly scopes: readonly string[] | undefined;
   readonly claims: ReadonlyArray<readonly [string, unknown]> | undefined;
-  readonly methods: readonly string[] | undefined;
-  readonly tools: readonly string[] | undefined;
-  readonly resources: readonly string[] | undefined;
-  readonly prompts: readonly string[] | undefined;
+  readonly methods: GlobMatcher | undefined;
+  readonly tools: GlobMatcher | undefined;
+  readonly resources: GlobMatcher | undefined;
+  readonly prompts: GlobMatcher | undefined;
   readonly hasTargets: boolean;
   readonly needsPrincipal: boolean;
+  /** The decision of this rule when it decides without a scope hint (made once: decisions are read-only). */
+  readonly decision: AccessDecision;
 }
 
 function compile(rule: AuthorizationRuleConfig): CompiledRule {
+  const allow = rule.effect === 'allow';
   return {
     name: rule.name,
-    allow: rule.effect === 'allow',
+    allow,
     anyRole: rule.roles?.includes('*') ?? false,
     roles: rule.roles === undefined ? undefined : new Set(rule.roles),
     scopes: rule.scopes,
     claims: rule.claims === undefined ? undefined : Object.entries(rule.claims),
-    methods: rule.methods,
-    tools: rule.tools,
-    resources: rule.resources,
-    prompts: rule.prompts,
+    methods: rule.methods === undefined ? undefined : compileGlobs(rule.methods),
+    tools: rule.tools === undefined ? undefined : compileGlobs(rule.tools),
+    resources: rule.resources === undefined ? undefined : compileGlobs(rule.resources),
+    prompts: rule.prompts === undefined ? undefined : compileGlobs(rule.prompts),
     hasTargets: rule.tools !== undefined || rule.resources !== undefined || rule.prompts !== undefined,
     needsPrincipal: rule.roles !== undefined || rule.scopes !== undefined || rule.claims !== undefined,
+    decision: Object.freeze({ effect: allow ? 'allow' : 'deny', rule: rule.name }),
   };
 }
 
 /** Whether the rule's object part (method, tool, resource, prompt) matches the request. */
 function objectMatches(rule: CompiledRule, request: AccessRequest): boolean {
-  if (rule.methods !== undefined && (request.method === undefined || !matchAnyGlob(rule.methods, request.method))) return false;
+  if (rule.methods !== undefined && (request.method === undefined || !rule.methods(request.method))) return false;
   if (!rule.hasTargets) return true;
   // Targets are alternatives: a rule naming tools and prompts matches a matching tool call or a matching prompt.
-  if (rule.tools !== undefined && request.toolName !== undefined && matchAnyGlob(rule.tools, request.toolName)) return true;
-  if (rule.resources !== undefined && request.resourceUri !== undefined && matchAnyGlob(rule.resources, request.resourceUri)) return true;
-  if (rule.prompts !== undefined && request.promptName !== undefined && matchAnyGlob(rule.prompts, request.promptName)) return true;
+  if (rule.tools !== undefined && request.toolName !== undefined && rule.tools(request.toolName)) return true;
+  if (rule.resources !== undefined && request.resourceUri !== undefined && rule.resources(request.resourceUri)) return true;
+  if (rule.prompts !== undefined && request.promptName !== undefined && rule.prompts(request.promptName)) return true;
+  return false;
+}
+
+/** Whether the principal holds any role of `roles`. */
+function holdsAnyRole(principal: Principal, roles: ReadonlySet<string>): boolean {
+  const held = principal.roles;
+  for (let i = 0; i < held.length; i++) if (roles.has(held[i] as string)) return true;
   return false;
 }
 
@@ -73,16 +85,21 @@ function objectMatches(rule: CompiledRule, request: AccessRequest): boolean {
 function subjectMatchesBesidesScopes(rule: CompiledRule, principal: Principal | undefined): boolean {
   if (!rule.needsPrincipal) return true;
   if (principal === undefined) return false;
-  if (rule.roles !== undefined && !rule.anyRole && !principal.roles.some((role) => (rule.roles as ReadonlySet<string>).has(role))) return false;
+  if (rule.roles !== undefined && !rule.anyRole && !holdsAnyRole(principal, rule.roles)) return false;
   if (rule.claims !== undefined && !claimsSatisfy(principal.claims, rule.claims)) return false;
   return true;
 }
 
 function hasScopes(rule: CompiledRule, principal: Principal | undefined): boolean {
-  if (rule.scopes === undefined) return true;
+  const scopes = rule.scopes;
+  if (scopes === undefined) return true;
   if (principal === undefined) return false;
-  return rule.scopes.every((scope) => principal.scopes.includes(scope));
+  for (let i = 0; i < scopes.length; i++) if (!principal.scopes.includes(scopes[i] as string)) return false;
+  return true;
 }
+
+/** The decision of the implicit last rule when no scope hint was found. */
+const DEFAULT_DENY: AccessDecision = Object.freeze({ effect: 'deny', rule: DEFAULT_RULE });
 
 /**
  * An RBAC policy: rules that allow or deny by role (any of), scope (all of) and claim over MCP
@@ -99,16 +116,18 @@ export class Policy {
   /** The decision for `principal` (undefined: anonymous) making `request`. */
   decide(principal: Principal | undefined, request: AccessRequest): AccessDecision {
     let scopeHint: readonly string[] | undefined;
-    for (const rule of this.rules) {
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as CompiledRule;
       if (!objectMatches(rule, request)) continue;
       if (!subjectMatchesBesidesScopes(rule, principal)) continue;
       if (hasScopes(rule, principal)) {
-        if (rule.allow) return { effect: 'allow', rule: rule.name };
-        return scopeHint === undefined ? { effect: 'deny', rule: rule.name } : { effect: 'deny', rule: rule.name, requiredScopes: scopeHint };
+        if (rule.allow || scopeHint === undefined) return rule.decision;
+        return { effect: 'deny', rule: rule.name, requiredScopes: scopeHint };
       }
       if (rule.allow && scopeHint === undefined) scopeHint = rule.scopes;
     }
-    return scopeHint === undefined ? { effect: 'deny', rule: DEFAULT_RULE } : { effect: 'deny', rule: DEFAULT_RULE, requiredScopes: scopeHint };
+    return scopeHint === undefined ? DEFAULT_DENY : { effect: 'deny', rule: DEFAULT_RULE, requiredScopes: scopeHint };
   }
 
   /** Whether `principal` may make `request`. */

@@ -108,11 +108,15 @@ export class Circuit {
       this.transition('open', now, 'consecutive_failures');
       return;
     }
-    const counts = this.window.counts(now);
-    if (counts.total < this.settings.minimumRequests) return;
-    if (counts.failures > 0 && counts.failures / counts.total >= this.settings.errorRateThreshold) {
+    // The window was brought to `now` by record(): read its sums without another pass.
+    const window = this.window;
+    const total = window.total;
+    if (total < this.settings.minimumRequests) return;
+    const failures = window.failureCount;
+    const slowCalls = window.slowCount;
+    if (failures > 0 && failures / total >= this.settings.errorRateThreshold) {
       this.transition('open', now, 'error_rate');
-    } else if (this.settings.slowCallMs !== undefined && counts.slow > 0 && counts.slow / counts.total >= this.settings.slowCallRateThreshold) {
+    } else if (this.settings.slowCallMs !== undefined && slowCalls > 0 && slowCalls / total >= this.settings.slowCallRateThreshold) {
       this.transition('open', now, 'slow_call_rate');
     }
   }

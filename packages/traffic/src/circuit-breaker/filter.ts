@@ -7,16 +7,18 @@ import {
   type CircuitBreakerConfigInput,
   type Exchange,
   type ExchangeContext,
-  type Filter,
   type FilterDefinition,
   type FilterSetup,
   type MessageView,
-  type Next,
+  type PhasedExchange,
+  type PhasedFilter,
+  type RequestVerdict,
 } from '@gopher-mcp/core';
 
+import { arrivalTime } from '../shared/arrival.js';
 import { UPSTREAM_GATE, UPSTREAM_TARGET, type GatePass, type GateRefusal, type UpstreamGate } from '../shared/attributes.js';
 import { LruMap } from '../shared/lru-map.js';
-import { classifyOutcome } from '../shared/outcome.js';
+import { classifyOutcome, isToolError, type CallOutcome } from '../shared/outcome.js';
 import { Circuit, type CircuitPermit, type CircuitSnapshot, type CircuitState, type CircuitTransitionReason } from './circuit.js';
 
 /** A custom circuit key: the circuit an exchange belongs to, or undefined to let it through unguarded. */
@@ -45,18 +47,20 @@ export const DEFAULT_UPSTREAM_TARGET = 'default';
 /**
  * The circuit_breaker filter. Each target (upstream, tool, method or custom key) has its own
  * circuit; a request to an open circuit is refused at once with 503 and `data.retryAfterMs`.
- * Failures are the error codes in `failureCodes` and missing responses; refusals by filters
- * inside the breaker (`context.denial`) and cancelled exchanges are not counted.
+ * Failures are the error codes in `failureCodes` and missing responses (and, with
+ * `countToolErrors`, `tools/call` results with `isError: true`); refusals by filters inside the
+ * breaker (`context.denial`) and cancelled exchanges are not counted.
  *
  * Keyed on `upstream`, the breaker uses the `gopher.upstream` attribute when it is already set;
  * otherwise it leaves an {@link UpstreamGate} for a `load_balancer` inside it, which skips targets
  * whose circuit is open and reports each call to its target's circuit; with no balancer inside,
  * the exchange counts against the `default` circuit.
  */
-export class CircuitBreakerFilter implements Filter {
+export class CircuitBreakerFilter implements PhasedFilter<BreakerCall> {
   readonly type = 'circuit_breaker';
   private readonly circuits: LruMap<string, Circuit>;
   private readonly failureCodes: ReadonlySet<number>;
+  private readonly countToolErrors: boolean;
   private readonly targetOf: ((exchange: Exchange) => string | undefined) | undefined;
 
   constructor(
@@ -65,6 +69,7 @@ export class CircuitBreakerFilter implements Filter {
     private readonly setup: FilterSetup,
   ) {
     this.failureCodes = new Set(config.failureCodes);
+    this.countToolErrors = config.countToolErrors;
     this.circuits = new LruMap(config.maxCircuits);
     const key = config.key;
     if (key === 'tool') this.targetOf = (e) => e.message.toolName;
@@ -73,14 +78,35 @@ export class CircuitBreakerFilter implements Filter {
     else this.targetOf = keyFunction;
   }
 
-  handle(exchange: Exchange, next: Next): Promise<MessageView | undefined> | MessageView | undefined {
-    if (exchange.message.kind !== 'request') return next();
+  /** The request phase: a permit from the target's circuit (kept for the response phase), or 503 when it is open. */
+  onRequest(exchange: PhasedExchange<BreakerCall>): RequestVerdict {
+    if (exchange.message.kind !== 'request') return undefined;
     if (this.targetOf === undefined) {
       const preset = exchange.context.attributes.get(UPSTREAM_TARGET);
-      return preset === undefined ? this.gated(exchange, next) : this.guarded(exchange, next, preset);
+      return preset === undefined ? this.gated(exchange) : this.guarded(exchange, preset);
     }
     const target = this.targetOf(exchange);
-    return target === undefined ? next() : this.guarded(exchange, next, target);
+    return target === undefined ? undefined : this.guarded(exchange, target);
+  }
+
+  /** The response phase: counts the call's outcome against its circuit (or gives an unused permit back). */
+  onResponse(exchange: PhasedExchange<BreakerCall>, response: MessageView | undefined): MessageView | undefined {
+    const call = exchange.state;
+    if (call === undefined) return response;
+    const { circuit, permit } = call;
+    if (call.gate !== undefined) {
+      const attributes = exchange.context.attributes;
+      if (call.previousGate === undefined) attributes.delete(UPSTREAM_GATE);
+      else attributes.set(UPSTREAM_GATE, call.previousGate);
+      // A load balancer inside reported each call to its target's circuit: the fallback permit goes back unused.
+      if (call.gate.used) {
+        circuit.release(permit);
+        return response;
+      }
+    }
+    const now = this.setup.clock.now();
+    circuit.record(permit, this.outcome(response, exchange, call.denialBefore), now - call.started, now);
+    return response;
   }
 
   /** The state of `target`'s circuit now (`closed` for a target never seen). */
@@ -107,6 +133,12 @@ export class CircuitBreakerFilter implements Filter {
     return circuit;
   }
 
+  /** How a call ended for the circuit: {@link classifyOutcome}, and a tool error as a failure when configured. */
+  private outcome(response: MessageView | undefined, exchange: Exchange, denialBefore: ExchangeContext['denial']): CallOutcome {
+    const outcome = classifyOutcome(response, this.failureCodes, exchange.context, denialBefore);
+    return outcome === 'success' && this.countToolErrors && isToolError(exchange.message, response) ? 'failure' : outcome;
+  }
+
   private readonly onTransition = (target: string, from: CircuitState, to: CircuitState, reason: CircuitTransitionReason): void => {
     this.setup.logger.info({ filter: this.setup.name, target, from, to, reason }, 'gopher-mcp: circuit state changed');
     const event: CircuitStateEvent = { target, from, to, reason };
@@ -119,50 +151,37 @@ export class CircuitBreakerFilter implements Filter {
     return exchange.deny(ErrorCode.UNAVAILABLE, 'circuit open', data);
   }
 
-  private guarded(exchange: Exchange, next: Next, target: string): Promise<MessageView | undefined> | MessageView {
-    const circuit = this.circuit(target);
-    const permit = circuit.acquire(this.setup.clock.now());
-    if (typeof permit === 'number') return this.refuse(exchange, target, permit);
-    return this.call(exchange, next, circuit, permit);
+  /**
+   * When a call starts: the exchange's arrival (no clock read) unless slow calls are tracked, which
+   * need the call's own duration.
+   */
+  private callStart(exchange: Exchange): number {
+    return this.config.slowCallMs === undefined ? arrivalTime(exchange.context, this.setup.clock) : this.setup.clock.now();
   }
 
-  private async call(exchange: Exchange, next: Next, circuit: Circuit, permit: CircuitPermit, gate?: { used: boolean }): Promise<MessageView | undefined> {
-    const clock = this.setup.clock;
-    const context = exchange.context;
-    const denialBefore = context.denial;
-    const started = clock.now();
-    let response: MessageView | undefined;
-    try {
-      response = await next();
-    } catch (error) {
-      if (gate?.used === true) circuit.release(permit);
-      else circuit.record(permit, 'failure', clock.now() - started, clock.now());
-      throw error;
-    }
-    if (gate?.used === true) circuit.release(permit);
-    else circuit.record(permit, classifyOutcome(response, this.failureCodes, context, denialBefore), clock.now() - started, clock.now());
-    return response;
+  private guarded(exchange: PhasedExchange<BreakerCall>, target: string): MessageView | undefined {
+    const circuit = this.circuit(target);
+    const now = this.callStart(exchange);
+    const permit = circuit.acquire(now);
+    if (typeof permit === 'number') return this.refuse(exchange, target, permit);
+    exchange.state = new BreakerCall(circuit, permit, now, exchange.context.denial, undefined, undefined);
+    return undefined;
   }
 
   /** No target yet: offer a gate to a load balancer inside, and fall back to the default circuit. */
-  private async gated(exchange: Exchange, next: Next): Promise<MessageView | undefined> {
-    const clock = this.setup.clock;
+  private gated(exchange: PhasedExchange<BreakerCall>): MessageView | undefined {
     const fallback = this.circuit(DEFAULT_UPSTREAM_TARGET);
-    const permit = fallback.acquire(clock.now());
+    const now = this.callStart(exchange);
+    const permit = fallback.acquire(now);
     if (typeof permit === 'number') return this.refuse(exchange, DEFAULT_UPSTREAM_TARGET, permit);
     const attributes = exchange.context.attributes;
-    const previous = attributes.get(UPSTREAM_GATE);
-    const state = { used: false };
-    attributes.set(UPSTREAM_GATE, this.gate(state));
-    try {
-      return await this.call(exchange, next, fallback, permit, state);
-    } finally {
-      if (previous === undefined) attributes.delete(UPSTREAM_GATE);
-      else attributes.set(UPSTREAM_GATE, previous);
-    }
+    const gate = { used: false };
+    exchange.state = new BreakerCall(fallback, permit, now, exchange.context.denial, gate, attributes.get(UPSTREAM_GATE));
+    attributes.set(UPSTREAM_GATE, this.gate(gate, exchange.message));
+    return undefined;
   }
 
-  private gate(state: { used: boolean }): UpstreamGate {
+  private gate(state: { used: boolean }, request: MessageView): UpstreamGate {
     return {
       admit: (target: string): GatePass | GateRefusal => {
         state.used = true;
@@ -170,11 +189,14 @@ export class CircuitBreakerFilter implements Filter {
         const permit = circuit.acquire(this.setup.clock.now());
         if (typeof permit === 'number') return { admitted: false, retryAfterMs: permit };
         const failureCodes = this.failureCodes;
+        const countToolErrors = this.countToolErrors;
         const clock = this.setup.clock;
         return {
           admitted: true,
           complete(response: MessageView | undefined, durationMs: number, context: ExchangeContext, denialBefore: ExchangeContext['denial']) {
-            circuit.record(permit, classifyOutcome(response, failureCodes, context, denialBefore), durationMs, clock.now());
+            let outcome = classifyOutcome(response, failureCodes, context, denialBefore);
+            if (outcome === 'success' && countToolErrors && isToolError(request, response)) outcome = 'failure';
+            circuit.record(permit, outcome, durationMs, clock.now());
           },
           release() {
             circuit.release(permit);
@@ -183,6 +205,22 @@ export class CircuitBreakerFilter implements Filter {
       },
     };
   }
+}
+
+/** What the breaker keeps from a request it let through for its response phase. */
+class BreakerCall {
+  constructor(
+    readonly circuit: Circuit,
+    readonly permit: CircuitPermit,
+    /** Clock ms the call started (the permit's time). */
+    readonly started: number,
+    /** `context.denial` before the call: a new one means a filter inside refused it. */
+    readonly denialBefore: ExchangeContext['denial'],
+    /** The gate offered to a load balancer inside (upstream key, no target yet). */
+    readonly gate: { used: boolean } | undefined,
+    /** The gate of an outer breaker, put back afterwards. */
+    readonly previousGate: UpstreamGate | undefined,
+  ) {}
 }
 
 /** Makes the filter definition from validated config and the runtime options. */

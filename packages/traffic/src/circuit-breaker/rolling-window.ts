@@ -11,6 +11,8 @@ export class RollingWindow {
   private sumTotal = 0;
   private sumFailures = 0;
   private sumSlow = 0;
+  /** The slice of the last `expire` pass (every record since fell in it). */
+  private expiredFor = -Infinity;
 
   constructor(
     windowMs: number,
@@ -44,6 +46,21 @@ export class RollingWindow {
     return { total: this.sumTotal, failures: this.sumFailures, slow: this.sumSlow };
   }
 
+  /** Calls in the window as of the last `record` or `counts` (read right after one, without an object). */
+  get total(): number {
+    return this.sumTotal;
+  }
+
+  /** Failures in the window as of the last `record` or `counts`. */
+  get failureCount(): number {
+    return this.sumFailures;
+  }
+
+  /** Slow calls in the window as of the last `record` or `counts`. */
+  get slowCount(): number {
+    return this.sumSlow;
+  }
+
   /** Forgets everything. */
   reset(): void {
     this.totals.fill(0);
@@ -51,6 +68,7 @@ export class RollingWindow {
     this.slows.fill(0);
     this.epochs.fill(-Infinity);
     this.sumTotal = this.sumFailures = this.sumSlow = 0;
+    this.expiredFor = -Infinity;
   }
 
   private slot(now: number): number {
@@ -65,7 +83,12 @@ export class RollingWindow {
   }
 
   private expire(now: number): void {
-    const oldest = Math.floor(now / this.sliceMs) - this.buckets + 1;
+    const current = Math.floor(now / this.sliceMs);
+    // A pass leaves nothing to expire in its slice, and records in that slice add nothing that
+    // could be: only a call in another slice (later, or earlier when the clock went back) needs one.
+    if (current === this.expiredFor) return;
+    this.expiredFor = current;
+    const oldest = current - this.buckets + 1;
     for (let i = 0; i < this.buckets; i++) {
       if ((this.epochs[i] as number) < oldest && (this.totals[i] as number) > 0) this.clear(i);
     }

@@ -6,15 +6,17 @@ import {
   rateLimitOptionsSchema,
   type Clock,
   type Exchange,
-  type Filter,
   type FilterDefinition,
   type FilterSetup,
   type MessageView,
-  type Next,
+  type PhasedExchange,
+  type PhasedFilter,
   type RateLimitConfig,
   type RateLimitConfigInput,
+  type RequestVerdict,
 } from '@gopher-mcp/core';
 
+import { arrivalTime } from '../shared/arrival.js';
 import { RATE_LIMIT_RESULT } from '../shared/attributes.js';
 import { compileCost, type CostFunction } from './cost.js';
 import { compileKey, keyIncludesTool, type KeyFunction, type KeyReader } from './keys.js';
@@ -67,7 +69,7 @@ const METHOD_CACHE_LIMIT = 1024;
  * together or not at all, and refuses with 429 (`data.limit`, `data.retryAfterMs`) when one of
  * them has no room. Refused notifications are dropped (and counted by the chain).
  */
-export class RateLimitFilter implements Filter {
+export class RateLimitFilter implements PhasedFilter {
   readonly type = 'rate_limit';
   private readonly exempt: readonly string[];
   private readonly costOf: (exchange: Exchange) => number;
@@ -107,25 +109,27 @@ export class RateLimitFilter implements Filter {
     }
   }
 
-  handle(exchange: Exchange, next: Next): Promise<MessageView | undefined> | MessageView {
+  /** The request phase (the filter has no response phase): charges the limits, or refuses with 429. */
+  onRequest(exchange: PhasedExchange): RequestVerdict | Promise<RequestVerdict> {
     const message = exchange.message;
-    if (message.kind !== 'request' && message.kind !== 'notification') return next();
-    const method = message.method ?? '';
-    const applicable = this.applicableLimits(method);
-    if (applicable.length === 0) return next();
+    if (message.kind !== 'request' && message.kind !== 'notification') return undefined;
+    const applicable = this.applicableLimits(message.method ?? '');
+    if (applicable.length === 0) return undefined;
     const charges: Charge[] = [];
-    for (const index of applicable) {
+    for (let i = 0; i < applicable.length; i++) {
+      const index = applicable[i] as number;
       const key = (this.limits[index] as CompiledLimit).key(exchange);
       if (key !== undefined) charges.push({ index, key });
     }
-    if (charges.length === 0) return next();
+    if (charges.length === 0) return undefined;
     const cost = this.costOf(exchange);
-    if (cost === 0) return next();
-    const decision = this.store.decide(charges, cost, this.setup.clock.now());
+    if (cost === 0) return undefined;
+    // Charged at arrival (the tables never go back in time, so a later arrival decided first is fine).
+    const decision = this.store.decide(charges, cost, arrivalTime(exchange.context, this.setup.clock));
     if (decision instanceof Promise) {
-      return decision.then((d) => (d === undefined ? this.unavailable(exchange, next, charges, cost) : this.apply(exchange, next, charges, d, false)));
+      return decision.then((d) => (d === undefined ? this.unavailable(exchange, charges, cost) : this.apply(exchange, charges, d, false)));
     }
-    return this.apply(exchange, next, charges, decision, false);
+    return this.apply(exchange, charges, decision, false);
   }
 
   /** The filter's counters. */
@@ -141,13 +145,14 @@ export class RateLimitFilter implements Filter {
     await this.store.close();
   }
 
-  private apply(exchange: Exchange, next: Next, charges: readonly Charge[], decision: StoreDecision, insurance: boolean): Promise<MessageView | undefined> | MessageView {
+  /** Passes an allowed exchange on (undefined) with its {@link RATE_LIMIT_RESULT}, or answers the refusal. */
+  private apply(exchange: Exchange, charges: readonly Charge[], decision: StoreDecision, insurance: boolean): MessageView | undefined {
     const limit = this.limits[(charges[decision.binding] as Charge).index] as CompiledLimit;
     if (decision.allowed) {
       this.counters.allowed++;
       if (insurance) this.counters.failedOpen++;
       exchange.context.attributes.set(RATE_LIMIT_RESULT, { limit: limit.name, remaining: decision.remaining });
-      return next();
+      return undefined;
     }
     this.counters.denied++;
     if (insurance) this.counters.failedClosed++;
@@ -168,17 +173,17 @@ export class RateLimitFilter implements Filter {
   }
 
   /** The Redis store could not decide: fail closed, or open within the insurance limit. */
-  private unavailable(exchange: Exchange, next: Next, charges: readonly Charge[], cost: number): Promise<MessageView | undefined> | MessageView {
+  private unavailable(exchange: Exchange, charges: readonly Charge[], cost: number): MessageView | undefined {
     this.counters.storeUnavailable++;
     const store = this.config.store;
-    if (store.type !== 'redis') return next();
+    if (store.type !== 'redis') return undefined;
     if (store.failMode === 'closed') {
       this.counters.failedClosed++;
       return exchange.deny(ErrorCode.UNAVAILABLE, 'rate limit store unavailable', { retryAfterMs: store.recheckMs, reason: 'store_unavailable' });
     }
     if (!store.insurance.enabled) {
       this.counters.failedOpen++;
-      return next();
+      return undefined;
     }
     this.insurance ??= new MemoryRateLimitStore(
       this.setup.engine,
@@ -186,7 +191,7 @@ export class RateLimitFilter implements Filter {
       { maxKeys: 100_000, pruneIntervalMs: 60_000, divisor: store.insurance.divisor },
       this.setup.clock,
     );
-    return this.apply(exchange, next, charges, this.insurance.decide(charges, cost, this.setup.clock.now()), true);
+    return this.apply(exchange, charges, this.insurance.decide(charges, cost, this.setup.clock.now()), true);
   }
 
   private applicableLimits(method: string): readonly number[] {

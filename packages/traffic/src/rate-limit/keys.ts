@@ -41,11 +41,18 @@ function partReader(part: RateLimitKeyPart, keyFunctions: Readonly<Record<string
   return fn;
 }
 
+/** The `<length>:<value>` encoding of one present part. */
+function encodePart(value: string): string {
+  return `${value.length}:${value}`;
+}
+
 /**
  * Compiles a limit's key into a reader. Each part's value is written length-prefixed
  * (`<length>:<value>`), so no two different tuples of values ever make the same key; a part that
  * cannot be read is `-` when `missing` is `shared`, and makes the reader return undefined (the limit
- * does not apply) when it is `skip`.
+ * does not apply) when it is `skip`. A key of built-in parts only (subject, tool, method, session,
+ * address, global) remembers the last values it read and its key, so a repeated tuple builds no
+ * string; header values and custom keys are never remembered (a header may hold a credential).
  */
 export function compileKey(
   key: RateLimitKeyPart | readonly RateLimitKeyPart[],
@@ -55,26 +62,64 @@ export function compileKey(
 ): KeyReader {
   const parts = (Array.isArray(key) ? key : [key]) as readonly RateLimitKeyPart[];
   const readers = parts.map((part, index) => partReader(part, keyFunctions, Array.isArray(key) ? `${path}.${index}` : path));
+  const remember = parts.every((part) => typeof part === 'string');
   if (readers.length === 1) {
     const read = readers[0] as PartReader;
+    if (!remember) {
+      return (exchange) => {
+        const value = read(exchange);
+        if (value === undefined) return missing === 'skip' ? undefined : MISSING;
+        return encodePart(value);
+      };
+    }
+    let lastValue: string | undefined;
+    let lastKey = MISSING;
     return (exchange) => {
       const value = read(exchange);
       if (value === undefined) return missing === 'skip' ? undefined : MISSING;
-      return `${value.length}:${value}`;
+      if (value !== lastValue) {
+        lastKey = encodePart(value);
+        lastValue = value;
+      }
+      return lastKey;
     };
   }
+  if (!remember) {
+    return (exchange) => {
+      let out = '';
+      for (let i = 0; i < readers.length; i++) {
+        const value = (readers[i] as PartReader)(exchange);
+        if (i > 0) out += '|';
+        if (value === undefined) {
+          if (missing === 'skip') return undefined;
+          out += MISSING;
+        } else {
+          out += encodePart(value);
+        }
+      }
+      return out;
+    };
+  }
+  const values: Array<string | undefined> = readers.map(() => undefined);
+  const lastValues: Array<string | undefined> = readers.map(() => undefined);
+  let lastKey: string | undefined;
   return (exchange) => {
-    let out = '';
+    let same = lastKey !== undefined;
     for (let i = 0; i < readers.length; i++) {
       const value = (readers[i] as PartReader)(exchange);
-      if (i > 0) out += '|';
-      if (value === undefined) {
-        if (missing === 'skip') return undefined;
-        out += MISSING;
-      } else {
-        out += `${value.length}:${value}`;
-      }
+      if (value === undefined && missing === 'skip') return undefined;
+      values[i] = value;
+      if (value !== lastValues[i]) same = false;
     }
+    if (same) return lastKey;
+    let out = '';
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (i > 0) out += '|';
+      out += value === undefined ? MISSING : encodePart(value);
+      lastValues[i] = value;
+    }
+    lastKey = out;
     return out;
   };
 }

@@ -39,13 +39,29 @@ export function tableOptions(limit: StoreLimit, maxKeys: number, idleTimeoutMs: 
 }
 
 /**
+ * Units of room a remembered take must leave beyond the cost to skip a check: one spare unit keeps
+ * the bucket algorithms (fractional micro-unit levels) clear of floating-point rounding at the edge.
+ */
+const CHECK_MARGIN = 1;
+
+/**
  * The in-process store: one engine rate-limit table per limit (native, or the JS twin), in bounded
  * memory with idle keys evicted. Several limits are charged all-or-nothing by checking every table
  * and taking from all only when every check allowed: the engine calls are synchronous, so nothing
  * can run in between.
+ *
+ * A check is skipped when it is known to allow: each table remembers the key and the units left
+ * of its last take, and room only grows with time in every algorithm (refill, leak, window roll,
+ * eviction to a fresh state) until the next take, which replaces what is remembered. So a key
+ * charged again with `cost + 1` or fewer units left at its last take is charged without a check
+ * (a repeated key costs one engine call per limit instead of two). The tables must be charged
+ * through this store only.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
   private readonly tables: RateLimitTable[];
+  /** Per table: the key of its last take (undefined: none remembered) and the units it left. */
+  private readonly lastKeys: Array<string | undefined>;
+  private readonly lastRemaining: Float64Array;
   private pruneTimer: ClockTimer | undefined;
   private closed = false;
 
@@ -64,25 +80,24 @@ export class MemoryRateLimitStore implements RateLimitStore {
       for (const table of this.tables) table.close();
       throw error;
     }
+    this.lastKeys = this.tables.map(() => undefined);
+    this.lastRemaining = new Float64Array(this.tables.length);
     if (options.pruneIntervalMs > 0) this.schedulePrune(options.pruneIntervalMs);
   }
 
   decide(charges: readonly Charge[], cost: number, nowMs: number): StoreDecision {
     if (charges.length === 1) {
       const only = charges[0] as Charge;
-      const d = (this.tables[only.index] as RateLimitTable).take(only.key, nowMs, cost);
+      const d = this.take(only, nowMs, cost);
       return { allowed: d.allowed, binding: 0, remaining: d.remaining, retryAfterMs: d.retryAfterMs };
     }
-    const checks: RateLimitDecision[] = [];
-    let allAllowed = true;
-    for (const charge of charges) {
-      const d = (this.tables[charge.index] as RateLimitTable).check(charge.key, nowMs, cost);
-      if (!d.allowed) allAllowed = false;
-      checks.push(d);
+    if (!this.allAllow(charges, cost, nowMs)) {
+      const checks: RateLimitDecision[] = [];
+      for (const charge of charges) checks.push((this.tables[charge.index] as RateLimitTable).check(charge.key, nowMs, cost));
+      return combineDecisions(checks);
     }
-    if (!allAllowed) return combineDecisions(checks);
     const takes: RateLimitDecision[] = [];
-    for (const charge of charges) takes.push((this.tables[charge.index] as RateLimitTable).take(charge.key, nowMs, cost));
+    for (const charge of charges) takes.push(this.take(charge, nowMs, cost));
     return combineDecisions(takes);
   }
 
@@ -91,7 +106,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return this.tables.map((t) => t.size);
   }
 
-  /** The engine tables, in limit order (statistics, tests). */
+  /** The engine tables, in limit order (statistics, tests; charge them only through this store). */
   get engineTables(): readonly RateLimitTable[] {
     return this.tables;
   }
@@ -101,6 +116,26 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.closed = true;
     this.pruneTimer?.cancel();
     for (const table of this.tables) table.close();
+  }
+
+  /** Whether every charge's check allows `cost` (checks known to allow are not made). */
+  private allAllow(charges: readonly Charge[], cost: number, nowMs: number): boolean {
+    for (let i = 0; i < charges.length; i++) {
+      const charge = charges[i] as Charge;
+      const index = charge.index;
+      if (this.lastKeys[index] === charge.key && (this.lastRemaining[index] as number) >= cost + CHECK_MARGIN) continue;
+      if (!(this.tables[index] as RateLimitTable).check(charge.key, nowMs, cost).allowed) return false;
+    }
+    return true;
+  }
+
+  /** A take, remembered for {@link allAllow}. */
+  private take(charge: Charge, nowMs: number, cost: number): RateLimitDecision {
+    const index = charge.index;
+    const d = (this.tables[index] as RateLimitTable).take(charge.key, nowMs, cost);
+    this.lastKeys[index] = charge.key;
+    this.lastRemaining[index] = d.remaining;
+    return d;
   }
 
   private schedulePrune(intervalMs: number): void {

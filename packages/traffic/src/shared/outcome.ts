@@ -27,6 +27,16 @@ export function classifyOutcome(
   return 'success';
 }
 
+/**
+ * Whether `response` is an MCP tool error: the result of a `tools/call` request with `isError: true`
+ * (the tool ran and reported a failure). Reads the result only for a `tools/call` result.
+ */
+export function isToolError(request: MessageView, response: MessageView | undefined): boolean {
+  if (response === undefined || response.kind !== 'result' || request.method !== 'tools/call') return false;
+  const result = response.result;
+  return typeof result === 'object' && result !== null && (result as { isError?: unknown }).isError === true;
+}
+
 /** The `data.retryAfterMs` of an error response, when it carries a usable one. */
 export function retryAfterOf(response: MessageView | undefined): number | undefined {
   if (response === undefined || response.kind !== 'error') return undefined;

@@ -157,6 +157,11 @@ export const circuitBreakerOptionsSchema = z.strictObject({
   halfOpenProbes: z.number().int().positive().default(1),
   /** JSON-RPC error codes that count as failures (default: internal error, 503, 504). */
   failureCodes: z.array(z.number().int()).default([-32603, 503, 504]),
+  /**
+   * Also count MCP tool errors as failures: a `tools/call` result with `isError: true` (the tool ran
+   * and reported an error; default false: such a result is a success, the upstream answered).
+   */
+  countToolErrors: z.boolean().default(false),
   /** Most circuits kept (per tool / custom key); the least recently used closed one is dropped (default 10000). */
   maxCircuits: z.number().int().positive().default(10_000),
 });
