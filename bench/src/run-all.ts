@@ -1,6 +1,7 @@
-// Runs every benchmark and writes BENCHMARKS.md at the repository root (or one section to stdout
-// with `--only <name>`). Build first: the root `bench` script runs `turbo run build`.
-import { writeFileSync } from 'node:fs';
+// Runs every benchmark and writes each section to bench/results/<name>.md and into BENCHMARKS.md at
+// the repository root (or one section to stdout with `--only <name>`). Build first: the root `bench`
+// script runs `turbo run build`.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { machineLine } from './harness.js';
@@ -24,12 +25,26 @@ for (const name of only === undefined ? SECTIONS : [only]) {
 if (only !== undefined) {
   process.stdout.write(parts.join('\n'));
 } else {
-  const header = [
-    '# Benchmarks',
-    '',
-    `Measured on ${machineLine()}. Regenerate with \`npx -y pnpm@12.4.2 bench\`.`,
-    '',
-  ].join('\n');
-  writeFileSync(`${root}BENCHMARKS.md`, `${header}\n${parts.join('\n')}`);
-  process.stderr.write('bench: wrote BENCHMARKS.md\n');
+  // Each section goes to bench/results/<name>.md and replaces its own part of BENCHMARKS.md (found
+  // by its heading); the file's introduction and the summary against the targets are kept.
+  const path = `${root}BENCHMARKS.md`;
+  let doc = existsSync(path) ? readFileSync(path, 'utf8') : `# Benchmarks\n\nMeasured on ${machineLine()}.\n\n`;
+  SECTIONS.forEach((name, index) => {
+    const section = `${(parts[index] as string).trimEnd()}\n`;
+    writeFileSync(`${root}bench/results/${name}.md`, section);
+    doc = spliceSection(doc, section);
+  });
+  writeFileSync(path, doc);
+  process.stderr.write('bench: wrote bench/results/*.md and BENCHMARKS.md\n');
+}
+
+/** `doc` with the section headed like `section` (its first line, a `## ` heading) replaced, or appended. */
+function spliceSection(doc: string, section: string): string {
+  const heading = section.slice(0, section.indexOf('\n') + 1);
+  const start = doc.indexOf(heading);
+  if (start < 0) return `${doc.trimEnd()}\n\n${section}`;
+  const rest = doc.slice(start + heading.length);
+  const next = rest.search(/^## /m);
+  const end = next < 0 ? doc.length : start + heading.length + next;
+  return `${doc.slice(0, start)}${section}${next < 0 ? '' : '\n'}${doc.slice(end)}`;
 }
