@@ -36,3 +36,4 @@ export { FilterManager, type FilterManagerOptions, type FilterManagerStats, type
 export { filterManagerFromConfig, type FromConfigOptions } from './manager/from-config.js';
 export { AwaitingResponses, exchangeKey, type ReleaseReason } from './manager/awaiting-responses.js';
 export { LazyAbort } from './manager/lazy-abort.js';
+export { LruMap } from './util/lru-map.js';

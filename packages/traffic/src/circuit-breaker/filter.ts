@@ -13,11 +13,11 @@ import {
   type PhasedExchange,
   type PhasedFilter,
   type RequestVerdict,
+  LruMap,
 } from '@gopher-mcp/core';
 
 import { arrivalTime } from '../shared/arrival.js';
 import { UPSTREAM_GATE, UPSTREAM_TARGET, type GatePass, type GateRefusal, type UpstreamGate } from '../shared/attributes.js';
-import { LruMap } from '../shared/lru-map.js';
 import { classifyOutcome, isToolError, type CallOutcome } from '../shared/outcome.js';
 import { Circuit, type CircuitPermit, type CircuitSnapshot, type CircuitState, type CircuitTransitionReason } from './circuit.js';
 

@@ -14,10 +14,10 @@ import {
   type LoadBalancerConfigInput,
   type MessageView,
   type Next,
+  LruMap,
 } from '@gopher-mcp/core';
 
 import { UPSTREAM_GATE, UPSTREAM_TARGET, type GatePass } from '../shared/attributes.js';
-import { LruMap } from '../shared/lru-map.js';
 import { classifyOutcome } from '../shared/outcome.js';
 import type { RandomSource } from '../shared/random.js';
 import { HealthChecker, type PingFunction } from './health-checker.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { LruMap } from '../src/shared/lru-map.js';
+import { LruMap } from '../../src/index.js';
 
 describe('LruMap', () => {
   it('evicts the least recently used entry; get refreshes recency, peek does not', () => {

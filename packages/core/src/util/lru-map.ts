@@ -7,7 +7,8 @@ interface Node<K, V> {
 }
 
 /**
- * A Map bounded to `capacity` entries that forgets the least recently used one first. `get`
+ * A Map bounded to `capacity` entries that forgets the least recently used one first: the one LRU
+ * the families share (circuits, sticky sessions, verified tokens). `get`
  * refreshes an entry's recency; `peek` does not. Recency is an intrusive doubly linked list, so a
  * hit moves two pointers (and nothing when the entry already is the newest) instead of deleting
  * and re-inserting its key in the Map. Iteration goes from the least to the most recently used.
