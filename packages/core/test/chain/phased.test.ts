@@ -173,6 +173,30 @@ for (const engine of testEngines()) {
       await manager.close();
     });
 
+    it('follow the fallback when an asynchronous phase rejects: PASSTHROUGH continues inward, REJECT answers', async () => {
+      const log: string[] = [];
+      const rejectsLater: PhasedFilter = {
+        type: 'later',
+        onRequest: () => Promise.reject(new Error('lookup failed')),
+        onResponse: () => {
+          throw new Error('must not run: its request phase failed');
+        },
+      };
+      const skip = new FilterManager({ engine, fallback: 'PASSTHROUGH', filters: [phases('outer', log), rejectsLater, phases('inner', log)] });
+      expect(await skip.handle(request(16), upstreamOf(log, 16))).toEqual(result(16));
+      expect(log).toEqual(['outer:request:tools/call', 'inner:request:tools/call', 'upstream:tools/call', 'inner:response:result', 'outer:response:result']);
+      expect(skip.getStats().filters.map((f) => f.errors)).toEqual([0, 1, 0]);
+
+      const asyncResponseFails: PhasedFilter = { type: 'later', onResponse: () => Promise.reject(new Error('write failed')) };
+      const reject = new FilterManager({ engine, filters: [asyncResponseFails] });
+      expect(await reject.handle(request(17), () => result(17))).toEqual({
+        jsonrpc: '2.0',
+        id: 17,
+        error: { code: ErrorCode.INTERNAL_ERROR, message: 'filter "later" failed', data: { filter: 'later' } },
+      });
+      await Promise.all([skip.close(), reject.close()]);
+    });
+
     it('turn a thrown FilterDeniedError into the error response, in either phase', async () => {
       const inRequest: PhasedFilter = {
         type: 'limit',
