@@ -6,28 +6,17 @@ import {
 } from '@gopher-mcp/core';
 import * as api from '@opentelemetry/api';
 import { context, createContextKey, ROOT_CONTEXT, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { randomSpanId, randomTraceId } from '../src/tracing/ids.js';
 import { OverlayContext, spanSetter } from '../src/tracing/overlay-context.js';
 import { UnsampledSpanContext } from '../src/tracing/unsampled.js';
 import { tracing, type TracingOptions } from '../src/index.js';
 import { result, seededRandom, toolCall } from './helpers.js';
+import { useInMemoryTracing } from './tracing-setup.js';
 
 const engine = createJsEngine();
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager();
-
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(async () => {
-  context.disable();
-  await provider.shutdown();
-});
+const { exporter, provider } = useInMemoryTracing();
 
 /** A tracer that counts what it is asked, delegating to the SDK's. */
 class CountingTracer {

@@ -1,26 +1,16 @@
 import { createJsEngine, FilterManager, ManualClock, type Filter, type FilterLike, type JsonRpcMessage, type JsonRpcRequest, type MessageView } from '@gopher-mcp/core';
 import { rateLimit } from '@gopher-mcp/traffic';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
 
 import { INSTRUMENTATION_NAME, tracing, TRACE_SPAN, type TracingOptions } from '../src/index.js';
 import { errorResponse, notification, request, result, toolCall } from './helpers.js';
+import { useInMemoryTracing } from './tracing-setup.js';
 
 const engine = createJsEngine();
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager();
-
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(async () => {
-  context.disable();
-  await provider.shutdown();
-});
+const { exporter, provider } = useInMemoryTracing();
 afterEach(() => exporter.reset());
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -71,7 +71,7 @@ export class Dispatcher implements FrameHost {
   }
 
   /** Counts a refusal by `entry` (the exchange's first one also sets `context.denial` and emits `denied`). */
-  recordDenial(entry: ChainEntry, message: MessageView, context: ExchangeContext, code: number): void {
+  private recordDenial(entry: ChainEntry, message: MessageView, context: ExchangeContext, code: number): void {
     entry.counters.denied++;
     if (context.denial === undefined) {
       context.denial = { filter: entry.name, code };
